@@ -1,0 +1,1 @@
+"""The sandbox an agent works in: a protocol and its Docker implementation."""

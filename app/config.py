@@ -1,0 +1,168 @@
+"""Settings, from the environment and ``.env`` (names fixed by DESIGN §3).
+
+Credentials are optional at load time because not every command needs every one
+(``fixer doctor`` must start without them). Commands declare what they need with
+:meth:`Settings.require`, which fails with one line naming the variable and the fix.
+"""
+
+from __future__ import annotations
+
+import socket
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app import __version__
+from app.errors import ConfigError
+
+DEFAULT_MODEL = "claude-sonnet-4-5"
+
+# How to fix each credential, quoted in error messages and by `fixer doctor`.
+HOW_TO_SET: dict[str, str] = {
+    "GITHUB_APP_ID": "run `fixer setup` or set it in .env (the App ID on the App's settings page)",
+    "GITHUB_APP_PRIVATE_KEY": "run `fixer setup`, or set GITHUB_APP_PRIVATE_KEY (PEM text) "
+    "or GITHUB_APP_PRIVATE_KEY_PATH in .env",
+    "GITHUB_WEBHOOK_SECRET": "run `fixer setup` or set it in .env (the App's webhook secret)",
+    "SLACK_BOT_TOKEN": "set it in .env (Slack app → OAuth & Permissions → Bot User OAuth Token)",
+    "SLACK_SIGNING_SECRET": "set it in .env (Slack app → Basic Information → Signing Secret)",
+    "SLACK_APPROVAL_CHANNEL": "set it in .env (the id of the channel where approvals are posted)",
+    "ANTHROPIC_API_KEY": "set it in .env (console.anthropic.com → API keys)",
+}
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. Field names are the environment variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = "sqlite:///./fixer.db"
+    """App data and the DBOS system database (PostgreSQL for several workers)."""
+
+    github_app_id: int | None = None
+    github_app_private_key: SecretStr | None = None
+    """PEM text; literal ``\\n`` sequences (as GitHub's UI and many .env files give it) work."""
+    github_app_private_key_path: Path | None = None
+    github_webhook_secret: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_approval_channel: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    fixer_approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Slack user ids allowed to approve; empty = any member of the approval channel."""
+
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+
+    fixer_model: str = DEFAULT_MODEL
+    fixer_public_url: str = "http://localhost:8000"
+    fixer_sandbox_image: str = "fixer-sandbox:default"
+    fixer_executor_id: str | None = None
+    fixer_ui_token: SecretStr | None = None
+
+    fixer_host: str = "127.0.0.1"
+    fixer_port: int = 8000
+    fixer_application_version: str = __version__
+    """Pinned explicitly so runs waiting for approval survive a deploy of the same version."""
+    fixer_log_format: Literal["text", "json"] = "text"
+
+    @field_validator("fixer_approvers", mode="before")
+    @classmethod
+    def _split_approvers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("github_app_private_key", mode="before")
+    @classmethod
+    def _unescape_pem(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.replace("\\n", "\n").strip() or None
+        return value
+
+    @field_validator("github_api_url", "fixer_public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL, so it must end with a slash.
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def executor_id(self) -> str:
+        return self.fixer_executor_id or f"{socket.gethostname()}:{self.fixer_port}"
+
+    @cached_property
+    def private_key_pem(self) -> str | None:
+        """The App's private key as PEM text, from the variable or the file it names."""
+        if self.github_app_private_key is not None:
+            pem = self.github_app_private_key.get_secret_value()
+            source = "GITHUB_APP_PRIVATE_KEY"
+        elif self.github_app_private_key_path is not None:
+            path = self.github_app_private_key_path.expanduser()
+            if not path.is_file():
+                raise ConfigError(
+                    f"GITHUB_APP_PRIVATE_KEY_PATH points to {path}, which is not a file: "
+                    "give the path of the .pem file GitHub gave you"
+                )
+            pem = path.read_text()
+            source = "GITHUB_APP_PRIVATE_KEY_PATH"
+        else:
+            return None
+        if "-----BEGIN" not in pem or "PRIVATE KEY-----" not in pem:
+            raise ConfigError(
+                f"{source} is not a PEM private key (no '-----BEGIN ... PRIVATE KEY-----' "
+                "line): paste the whole .pem file GitHub gave you"
+            )
+        return pem
+
+    def missing(self, *names: str) -> list[str]:
+        """The names among ``names`` that are not set."""
+        present = {
+            "GITHUB_APP_ID": self.github_app_id is not None,
+            "GITHUB_APP_PRIVATE_KEY": self.github_app_private_key is not None
+            or self.github_app_private_key_path is not None,
+            "GITHUB_WEBHOOK_SECRET": self.github_webhook_secret is not None,
+            "SLACK_BOT_TOKEN": self.slack_bot_token is not None,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret is not None,
+            "SLACK_APPROVAL_CHANNEL": bool(self.slack_approval_channel),
+            "ANTHROPIC_API_KEY": self.anthropic_api_key is not None,
+        }
+        return [name for name in names if not present[name]]
+
+    def require(self, *names: str) -> None:
+        """Raise :class:`ConfigError` for the first of ``names`` that is not set."""
+        for name in self.missing(*names):
+            raise ConfigError(f"{name} is not set: {HOW_TO_SET[name]}")
+        if "GITHUB_APP_PRIVATE_KEY" in names:
+            _ = self.private_key_pem  # validates the PEM shape
+
+    @property
+    def slack_enabled(self) -> bool:
+        return not self.missing("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+GITHUB_SERVICE_NEEDS = ("GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings, turning validation errors into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            given = error.get("input")
+            lines.append(f"{name} is malformed ({error['msg']}); got {given!r}")
+        raise ConfigError("; ".join(lines)) from None

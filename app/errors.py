@@ -1,0 +1,19 @@
+"""The service's exceptions: one short hierarchy, one line of meaning each."""
+
+from __future__ import annotations
+
+
+class FixerError(Exception):
+    """Base class of every error the service raises on purpose."""
+
+
+class ConfigError(FixerError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+class RepoConfigError(FixerError):
+    """A repository's ``.github/fixer.yml`` is invalid; the message quotes the wrong line."""
+
+
+class GitHubError(FixerError):
+    """GitHub refused or failed a call the service needed."""

@@ -1,0 +1,89 @@
+"""The GitHub App adapter: githubkit clients with the least permissions each call needs.
+
+Every installation client is scoped to one repository and to the permissions of the job
+at hand (DESIGN §5): reading the config never holds a token that could push.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Literal
+
+from githubkit import AppAuthStrategy, GitHub
+from githubkit.exception import RequestFailed
+
+from app.config import Settings
+
+Permission = Literal["read", "write"]
+
+# Named scopes so call sites say what they need, not how tokens work.
+READ_CONTENTS: dict[str, Permission] = {"contents": "read", "metadata": "read"}
+COMMENT: dict[str, Permission] = {"issues": "write", "metadata": "read"}
+PUSH_AND_PR: dict[str, Permission] = {
+    "contents": "write",
+    "pull_requests": "write",
+    "metadata": "read",
+}
+
+
+class GitHubApp:
+    """The App's identity plus factories for narrowly scoped installation clients."""
+
+    def __init__(self, settings: Settings) -> None:
+        settings.require("GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY")
+        assert settings.github_app_id is not None and settings.private_key_pem is not None
+        self._auth = AppAuthStrategy(settings.github_app_id, settings.private_key_pem)
+        self.base_url = settings.github_api_url
+        self.app = GitHub(self._auth, base_url=self.base_url + "/", auto_retry=True)
+
+    def for_repo(
+        self, installation_id: int, repo_full_name: str, permissions: dict[str, Permission]
+    ) -> GitHub[Any]:
+        """A client whose token is limited to ``repo_full_name`` and ``permissions``."""
+        name = repo_full_name.split("/", 1)[1]
+        auth = self._auth.as_installation(
+            installation_id, repositories=[name], permissions=permissions  # type: ignore[arg-type]
+        )
+        return GitHub(auth, base_url=self.base_url + "/", auto_retry=True)
+
+    async def authenticated_app(self) -> dict[str, Any]:
+        """``GET /app`` with the App JWT (proves the id and key belong together)."""
+        response = await self.app.arequest("GET", "/app")
+        return dict(response.json())
+
+    async def read_file(
+        self, installation_id: int, repo_full_name: str, path: str, ref: str | None = None
+    ) -> str | None:
+        """Text of ``path`` on ``ref`` (default branch when None); None when absent."""
+        owner, repo = repo_full_name.split("/", 1)
+        gh = self.for_repo(installation_id, repo_full_name, READ_CONTENTS)
+        params = {"ref": ref} if ref else None
+        try:
+            response = await gh.arequest(
+                "GET", f"/repos/{owner}/{repo}/contents/{path}", params=params
+            )
+        except RequestFailed as exc:
+            if exc.response.status_code == 404:
+                return None
+            raise
+        body = response.json()
+        if not isinstance(body, dict) or body.get("type") != "file":
+            return None
+        return base64.b64decode(body.get("content") or "").decode("utf-8", errors="replace")
+
+    async def permission_of(
+        self, installation_id: int, repo_full_name: str, username: str
+    ) -> str:
+        """``admin``, ``maintain``, ``write``, ``triage``, ``read`` or ``none``."""
+        owner, repo = repo_full_name.split("/", 1)
+        gh = self.for_repo(installation_id, repo_full_name, {"metadata": "read"})
+        try:
+            response = await gh.arequest(
+                "GET", f"/repos/{owner}/{repo}/collaborators/{username}/permission"
+            )
+        except RequestFailed as exc:
+            if exc.response.status_code == 404:
+                return "none"
+            raise
+        body = response.json()
+        return str(body.get("role_name") or body.get("permission") or "none")

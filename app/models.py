@@ -1,0 +1,155 @@
+"""The service's own tables (DBOS keeps its system tables beside them).
+
+``runs`` is a projection for listing and for the one-active-run-per-issue rule; the
+durable truth of a run is its DBOS workflow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlmodel import JSON, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RunState(StrEnum):
+    queued = "queued"
+    planning = "planning"
+    coding = "coding"
+    awaiting_approval = "awaiting_approval"
+    opening_pr = "opening_pr"
+    pr_opened = "pr_opened"
+    rejected = "rejected"
+    expired = "expired"
+    failed = "failed"
+    cancelled = "cancelled"
+    skipped = "skipped"
+
+    @property
+    def active(self) -> bool:
+        return self in ACTIVE_STATES
+
+
+ACTIVE_STATES = frozenset(
+    {
+        RunState.queued,
+        RunState.planning,
+        RunState.coding,
+        RunState.awaiting_approval,
+        RunState.opening_pr,
+    }
+)
+
+
+class Installation(SQLModel, table=True):
+    __tablename__ = "installations"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    """GitHub's installation id."""
+    account_login: str
+    account_type: str = "User"
+    created_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class Repository(SQLModel, table=True):
+    __tablename__ = "repositories"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    """GitHub's repository id."""
+    full_name: str = Field(index=True, unique=True)
+    installation_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    private: bool = False
+    added_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """Every accepted delivery, keyed by ``X-GitHub-Delivery`` so a redelivery is seen."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: str = Field(primary_key=True)
+    event: str
+    action: str | None = None
+    received_at: datetime = Field(default_factory=utcnow)
+    outcome: str = ""
+    """What ingress did with it: ``run:<id>``, ``ignored:<reason>``, ``recorded``."""
+
+
+class Run(SQLModel, table=True):
+    __tablename__ = "runs"
+
+    id: str = Field(primary_key=True)
+    """The DBOS workflow id: ``owner/repo#N:attempt``."""
+    repo_full_name: str = Field(index=True)
+    repo_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    installation_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    issue_number: int
+    attempt: int = 1
+    issue_title: str = ""
+    trigger: str
+    """``opened``, ``labeled``, ``comment``, ``slack`` or ``cli``."""
+    actor: str
+    instructions: str = ""
+    state: str = Field(default=RunState.queued, index=True)
+    round: int = 1
+    cost_usd: float = 0.0
+    status_comment_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    status_comment_url: str | None = None
+    pr_url: str | None = None
+    error: str | None = None
+    slack_channel: str | None = None
+    slack_thread_ts: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class ApprovalDecision(SQLModel, table=True):
+    """Who decided what on a run's approval round; one decision per round."""
+
+    __tablename__ = "approval_decisions"
+    __table_args__ = (UniqueConstraint("run_id", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(index=True)
+    round: int
+    action: str
+    """``approve``, ``request_changes`` or ``reject``."""
+    actor_id: str
+    actor_name: str = ""
+    feedback: str = ""
+    source: str = "slack"
+    """``slack`` (with ``source_ref`` the Slack action id) or ``cli``."""
+    source_ref: str = ""
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+class Artifact(SQLModel, table=True):
+    """Big data (patches, transcripts) stored once and referenced by hash from steps."""
+
+    __tablename__ = "artifacts"
+
+    sha256: str = Field(primary_key=True)
+    kind: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Security-relevant facts: refused signatures, refused approvers, decisions, pushes."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = ""
+    action: str
+    target: str = ""
+    detail: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -1,0 +1,32 @@
+"""The service-wide objects a workflow's steps use (set once per process at start-up).
+
+Workflow arguments must be serialisable, so settings and clients cannot travel with the
+run; every process that runs steps installs them here when it starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.config import Settings
+from app.github import GitHubApp
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    github: GitHubApp
+
+
+_current: ServiceContext | None = None
+
+
+def install(context: ServiceContext) -> None:
+    global _current
+    _current = context
+
+
+def current() -> ServiceContext:
+    if _current is None:
+        raise RuntimeError("the service context is not installed: start the service first")
+    return _current

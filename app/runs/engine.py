@@ -1,0 +1,45 @@
+"""DBOS Transact, configured for Fixer: launch, queues, shutdown.
+
+DBOS is the durable engine; this module only says how Fixer uses it: the system tables
+live in ``DATABASE_URL`` beside ours, ``application_version`` is pinned so runs waiting for
+approval survive a deploy, and the executor id comes from ``FIXER_EXECUTOR_ID``.
+"""
+
+from __future__ import annotations
+
+from dbos import DBOS, DBOSConfig
+
+from app.config import Settings
+
+RUNS_QUEUE = "fixer-runs"
+"""Partitioned by repository: one active run per repository by default."""
+NOTICES_QUEUE = "fixer-notices"
+"""Small side workflows (e.g. "a run is already active" comments)."""
+
+
+def dbos_config(settings: Settings) -> DBOSConfig:
+    return {
+        "name": "fixer",
+        "system_database_url": settings.database_url,
+        "application_version": settings.fixer_application_version,
+        "executor_id": settings.executor_id,
+        "log_level": "WARNING",
+        "notification_listener_polling_interval_sec": 0.2,
+    }
+
+
+async def launch(settings: Settings, *, runs_per_repo: int = 1) -> None:
+    """Create and launch DBOS for this process (web, worker, or both)."""
+    # Importing registers the workflows before launch, so recovery can find them.
+    import app.runs.workflow  # noqa: F401
+
+    DBOS(config=dbos_config(settings))
+    DBOS.launch()
+    await DBOS.register_queue_async(
+        RUNS_QUEUE, partition_concurrency=runs_per_repo, polling_interval_sec=0.2
+    )
+    await DBOS.register_queue_async(NOTICES_QUEUE, polling_interval_sec=0.2)
+
+
+def shutdown() -> None:
+    DBOS.destroy(destroy_registry=False)

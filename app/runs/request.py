@@ -1,0 +1,35 @@
+"""What starts a run, whichever door it came through (webhook, Slack, CLI)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+Trigger = Literal["opened", "labeled", "comment", "slack", "cli"]
+
+
+class RunRequest(BaseModel):
+    """Everything a run needs to begin; serialised as the workflow's argument."""
+
+    repo_full_name: str
+    repo_id: int
+    installation_id: int
+    issue_number: int
+    issue_title: str = ""
+    trigger: Trigger
+    actor: str
+    """GitHub login (or Slack user id for ``slack``) of whoever asked."""
+    label: str | None = None
+    """For ``labeled``: the label that was added (checked against the repo's trigger)."""
+    instructions: str = ""
+    """Extra instructions from ``/fix ...`` or the Slack mention."""
+    slack_channel: str | None = None
+    slack_thread_ts: str | None = None
+
+    @property
+    def issue_ref(self) -> str:
+        return f"{self.repo_full_name}#{self.issue_number}"
+
+    def run_id(self, attempt: int) -> str:
+        return f"{self.issue_ref}:{attempt}"

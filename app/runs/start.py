@@ -1,0 +1,55 @@
+"""Starting a run: one per issue at a time, one workflow per ``owner/repo#N:attempt``.
+
+Ingress calls this without waiting on GitHub or a model: it reads and writes our tables
+and enqueues a DBOS workflow, nothing else. The workflow id is deterministic, so a retried
+or redelivered trigger attaches to the run that exists instead of starting another.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from dbos import DBOS, EnqueueOptions
+from pydantic import BaseModel
+
+from app.runs import store
+from app.runs.engine import NOTICES_QUEUE, RUNS_QUEUE
+from app.runs.request import RunRequest
+
+
+class StartOutcome(BaseModel):
+    kind: Literal["started", "busy"]
+    run_id: str
+
+
+async def start_run(database_url: str, request: RunRequest) -> StartOutcome:
+    """Enqueue the run for ``request``, or say that one is already active."""
+    active = store.active_run(database_url, request.repo_full_name, request.issue_number)
+    if active is not None:
+        await DBOS.enqueue_workflow_with_options_async(
+            EnqueueOptions(
+                queue_name=NOTICES_QUEUE,
+                workflow_name="notify_already_active",
+                workflow_id=f"busy:{active.id}:{request.trigger}:{request.actor}",
+            ),
+            active.id,
+            request.model_dump(mode="json"),
+        )
+        return StartOutcome(kind="busy", run_id=active.id)
+    attempt = store.next_attempt(database_url, request.repo_full_name, request.issue_number)
+    run_id = request.run_id(attempt)
+    # Enqueue first: if this process dies before the row is written, the workflow's
+    # first step writes it, so nothing is lost between the two.
+    await DBOS.enqueue_workflow_with_options_async(
+        EnqueueOptions(
+            queue_name=RUNS_QUEUE,
+            workflow_name="fix_issue",
+            workflow_id=run_id,
+            queue_partition_key=request.repo_full_name,
+        ),
+        run_id,
+        request.model_dump(mode="json"),
+        attempt,
+    )
+    store.record_run(database_url, run_id, request, attempt)
+    return StartOutcome(kind="started", run_id=run_id)

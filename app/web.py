@@ -1,0 +1,77 @@
+"""The FastAPI app factory: routers, health, and the DBOS lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app import __version__
+from app.config import GITHUB_SERVICE_NEEDS, Settings
+from app.db import get_engine, migrate
+from app.github import GitHubApp
+from app.runs import context, engine
+from webhooks.router import build_webhook_router
+
+
+def create_app(settings: Settings, *, launch_dbos: bool = True) -> FastAPI:
+    """The web service. ``launch_dbos=False`` is for a process that embeds DBOS itself."""
+    settings.require(*GITHUB_SERVICE_NEEDS)
+    context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.database_url)
+        if launch_dbos:
+            await engine.launch(settings)
+        try:
+            yield
+        finally:
+            if launch_dbos:
+                engine.shutdown()
+
+    app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)
+    app.include_router(build_webhook_router(settings))
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = {
+            "database": await asyncio.to_thread(_database_ok, settings.database_url),
+            "docker": await asyncio.to_thread(_docker_ok),
+        }
+        ready = all(checks.values())
+        return JSONResponse(
+            {"ready": ready, "checks": checks}, status_code=200 if ready else 503
+        )
+
+    return app
+
+
+def _database_ok(database_url: str) -> bool:
+    try:
+        with get_engine(database_url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+def _docker_ok() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False

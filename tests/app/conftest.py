@@ -1,0 +1,93 @@
+"""Service fixtures: settings on a temporary SQLite file, an App key, a fake GitHub."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import respx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.testclient import TestClient
+
+from app.config import Settings, load_settings
+from app.db import dispose_engines
+from tests.github_fake import API, FakeGitHub
+
+WEBHOOK_SECRET = "test-webhook-secret"
+
+
+@pytest.fixture(scope="session")
+def app_key() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private, public
+
+
+@pytest.fixture
+def settings(tmp_path: Path, app_key: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    return load_settings(
+        database_url=f"sqlite:///{tmp_path}/fixer.db",
+        github_app_id=4242,
+        github_app_private_key=app_key[0].replace("\n", "\\n"),
+        github_webhook_secret=WEBHOOK_SECRET,
+        github_api_url=API,
+        fixer_public_url="http://fixer.local",
+        fixer_executor_id="test-executor",
+    )
+
+
+@pytest.fixture
+def github(app_key: tuple[str, str]) -> Iterator[FakeGitHub]:
+    fake = FakeGitHub(public_key_pem=app_key[1])
+    with respx.mock(assert_all_called=False) as router:
+        fake.install(router)
+        yield fake
+
+
+@pytest.fixture
+def client(settings: Settings, github: FakeGitHub) -> Iterator[TestClient]:
+    from app.web import create_app
+
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+    dispose_engines()
+
+
+def sign(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def deliver(
+    client: TestClient,
+    event: str,
+    payload: dict[str, Any] | bytes,
+    *,
+    delivery: str | None = None,
+    signature: str | None = None,
+) -> Any:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return client.post(
+        "/github/webhook",
+        content=body,
+        headers={
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-Hub-Signature-256": signature if signature is not None else sign(body),
+            "Content-Type": "application/json",
+        },
+    )

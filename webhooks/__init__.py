@@ -1,0 +1,1 @@
+"""GitHub ingress: signature check, delivery dedupe, event → RunRequest. Never calls out."""

@@ -1,0 +1,94 @@
+"""``POST /github/webhook``: verify, dedupe, decide, enqueue — and answer at once.
+
+Order matters: size and signature are checked before anything is parsed or stored, so an
+unsigned request changes nothing. The handler never waits on GitHub or a model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.config import Settings
+from app.runs.start import start_run
+from webhooks.deliveries import claim_delivery, finish_delivery, record_installation
+from webhooks.signature import signature_is_valid
+from webhooks.triggers import Ignored, run_request_for
+
+MAX_BODY_BYTES = 25 * 1024 * 1024
+log = logging.getLogger("fixer.webhooks")
+
+
+def _answer(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"message": message, **extra}, status_code=status)
+
+
+async def _read_capped(request: Request) -> bytes | None:
+    """The body, or None as soon as it passes the cap (never buffering all of it)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_webhook_router(settings: Settings) -> APIRouter:
+    router = APIRouter()
+    secret = settings.github_webhook_secret
+    database_url = settings.database_url
+
+    @router.post("/github/webhook", status_code=202)
+    async def github_webhook(request: Request) -> JSONResponse:
+        body = await _read_capped(request)
+        if body is None:
+            return _answer(413, "payload larger than 25 MB")
+        if secret is None or not signature_is_valid(
+            secret.get_secret_value(), body, request.headers.get("x-hub-signature-256")
+        ):
+            return _answer(401, "invalid or missing X-Hub-Signature-256")
+        event = request.headers.get("x-github-event")
+        delivery_id = request.headers.get("x-github-delivery")
+        if not event or not delivery_id:
+            return _answer(400, "missing X-GitHub-Event or X-GitHub-Delivery header")
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _answer(400, f"body is not JSON: {exc}")
+        if not isinstance(payload, dict):
+            return _answer(400, "body is not a JSON object")
+        action = payload.get("action") if isinstance(payload.get("action"), str) else None
+        if not claim_delivery(database_url, delivery_id, event, action):
+            return _answer(202, "duplicate delivery, already handled", delivery=delivery_id)
+        try:
+            outcome = await _handle(database_url, event, action, payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            # Signed by GitHub but not the shape the event promises: record and refuse.
+            finish_delivery(database_url, delivery_id, f"malformed:{exc}")
+            return _answer(400, f"malformed {event} payload: {exc}")
+        finish_delivery(database_url, delivery_id, outcome)
+        return _answer(202, "accepted", delivery=delivery_id, outcome=outcome)
+
+    return router
+
+
+async def _handle(database_url: str, event: str, action: str | None, payload: dict[str, Any]) -> str:
+    if event in ("installation", "installation_repositories"):
+        return record_installation(database_url, action or "", payload)
+    if event == "ping":
+        return "pong"
+    decision = run_request_for(event, payload)
+    if isinstance(decision, Ignored):
+        log.debug("ignored %s.%s: %s", event, action, decision.reason)
+        return f"ignored:{decision.reason}"
+    started = await start_run(database_url, decision)
+    return f"{started.kind}:{started.run_id}"

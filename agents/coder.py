@@ -1,0 +1,101 @@
+"""The coder: follows a ``Plan`` with every tool, runs the tests, and submits a
+``CoderResult``. Later rounds start afresh on the already-changed workspace, with the
+reviewer's feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from agents import prompts
+from agents.checkpoint import Checkpoint, run_directly
+from agents.llm import Model
+from agents.loop import AgentLoop, EventSink, LoopConfig, LoopResult, MutationHook, Submission
+from agents.plan import CoderResult, Issue, Plan, RepoGuidance
+from agents.planner import guidance_section
+from agents.sandbox.protocol import Sandbox
+from agents.tools.base import Tool
+
+RESULT_SUBMISSION = Submission(
+    tool_name="submit_result",
+    description=(
+        "Report your finished change: what you changed, the commands you ran and whether "
+        "the tests passed. Call it once, after the last test run; it ends your work."
+    ),
+    result_type=CoderResult,
+)
+
+
+class CoderConfig(BaseModel):
+    """How the coder runs."""
+
+    loop: LoopConfig = LoopConfig(max_turns=60)
+
+
+def testing_section(test_command: str | None) -> str:
+    """How the coder runs the tests: the configured command, or find it."""
+    if test_command:
+        return (
+            "Run the tests with this command (from the repository's configuration):\n\n"
+            f"    {test_command}\n"
+        )
+    return (
+        "The repository does not configure a test command. Find how its tests run (README, "
+        "CONTRIBUTING, Makefile, pyproject.toml, package.json, CI workflows), and run them.\n"
+    )
+
+
+def coder_task(
+    issue: Issue, plan: Plan, guidance: RepoGuidance, feedback: str | None, round_: int
+) -> str:
+    """The coder's first user message for round ``round_`` (1 = first attempt)."""
+    feedback_text = (
+        prompts.render("reviewer_feedback", round=str(round_), feedback_text=feedback.strip())
+        if feedback
+        else ""
+    )
+    return prompts.render(
+        "coder_task",
+        number=str(issue.number),
+        repo=issue.repo,
+        issue=prompts.untrusted_issue(issue.title, issue.body, issue.extra_instructions),
+        guidance=guidance_section(guidance),
+        plan=plan.to_markdown(),
+        test_instructions=testing_section(guidance.test_command),
+        feedback=feedback_text,
+    )
+
+
+async def run_coder(
+    *,
+    model: Model,
+    sandbox: Sandbox,
+    tools: Sequence[Tool],
+    issue: Issue,
+    plan: Plan,
+    guidance: RepoGuidance,
+    feedback: str | None = None,
+    review_round: int = 1,
+    config: CoderConfig | None = None,
+    checkpoint: Checkpoint = run_directly,
+    on_event: EventSink | None = None,
+    after_mutation: MutationHook | None = None,
+    spent_usd: float = 0.0,
+) -> LoopResult[CoderResult]:
+    """Make the change ``plan`` describes. Checkpoints are named ``coder.<review_round>.…``, so
+    every review round has its own steps. Raises ``AgentGaveUp`` or a ``LimitExceeded``."""
+    loop = AgentLoop(
+        agent=f"coder.{review_round}",
+        model=model,
+        sandbox=sandbox,
+        tools=tools,
+        system=prompts.load("coder_system"),
+        submission=RESULT_SUBMISSION,
+        config=(config or CoderConfig()).loop,
+        checkpoint=checkpoint,
+        on_event=on_event,
+        after_mutation=after_mutation,
+        spent_usd=spent_usd,
+    )
+    return await loop.run(coder_task(issue, plan, guidance, feedback, review_round))

@@ -1,0 +1,193 @@
+"""The model an agent talks to: a small ``Model`` protocol and its Anthropic implementation.
+
+``AnthropicModel`` streams each request (long generations never hit the SDK's non-streaming
+timeout guard), leaves retries on 429/529/5xx to the SDK (which honours ``retry-after``,
+``retry-after-ms`` and ``x-should-retry``), adds the prompt-cache breakpoints, and returns
+plain JSON data so a checkpoint can record the reply and replay it.
+
+The SDK reads ``ANTHROPIC_API_KEY`` and ``ANTHROPIC_BASE_URL`` itself; the model name is the
+caller's choice (settings default, per-repo override).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol, TypedDict
+
+import anthropic
+from pydantic import BaseModel
+
+from agents.errors import AgentLibraryError, ModelError
+from agents.pricing import Usage, cost_usd
+
+EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
+MAX_BREAKPOINTS = 4
+
+
+class ModelUnavailable(AgentLibraryError):
+    """The model API stayed rate-limited, overloaded or unreachable through every retry."""
+
+
+class ModelRequest(TypedDict):
+    """The parts of a Messages API request the loop controls."""
+
+    system: list[dict[str, Any]]
+    tools: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    max_tokens: int
+
+
+class ModelReply(BaseModel):
+    """A finished model response, JSON-serialisable for checkpoints."""
+
+    model: str
+    message: dict[str, Any]
+    """The assistant message as the API returned it (``content``, ``stop_reason``…)."""
+    usage: Usage
+    cost_usd: float
+    duration_ms: float
+
+    @property
+    def content(self) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = self.message.get("content") or []
+        return blocks
+
+    @property
+    def stop_reason(self) -> str | None:
+        reason: str | None = self.message.get("stop_reason")
+        return reason
+
+
+class Model(Protocol):
+    """Anything that answers a ``ModelRequest``; tests swap in fakes."""
+
+    name: str
+
+    async def complete(self, request: ModelRequest) -> ModelReply: ...
+
+
+class AnthropicConfig(BaseModel):
+    """How the Anthropic client behaves."""
+
+    max_retries: int = 4
+    """SDK retries on 408/409/429/5xx/529 and connection errors, waiting as the API asks."""
+    timeout_s: float = 600.0
+
+
+class AnthropicModel:
+    """``Model`` backed by ``anthropic.AsyncAnthropic`` (streaming Messages API)."""
+
+    def __init__(
+        self,
+        name: str,
+        config: AnthropicConfig | None = None,
+        *,
+        client: anthropic.AsyncAnthropic | None = None,
+    ) -> None:
+        self.name = name
+        self.config = config or AnthropicConfig()
+        self._client = client or anthropic.AsyncAnthropic(
+            max_retries=self.config.max_retries, timeout=self.config.timeout_s
+        )
+
+    async def complete(self, request: ModelRequest) -> ModelReply:
+        cached = with_cache_breakpoints(request)
+        started = time.perf_counter()
+        try:
+            async with self._client.messages.stream(
+                model=self.name,
+                max_tokens=cached["max_tokens"],
+                system=cached["system"],  # type: ignore[arg-type]
+                tools=cached["tools"],  # type: ignore[arg-type]
+                messages=cached["messages"],  # type: ignore[arg-type]
+            ) as stream:
+                final = await stream.get_final_message()
+        except Exception as exc:
+            raise _translate(exc, self.name) from exc
+        message = final.to_dict(mode="json", exclude_none=True)
+        usage = Usage.from_api(final.usage.to_dict(mode="json"))
+        return ModelReply(
+            model=self.name,
+            message=message,
+            usage=usage,
+            cost_usd=cost_usd(self.name, usage),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+
+def _translate(exc: Exception, model: str) -> Exception:
+    """SDK errors → the library's: refusals are ``ModelError``, exhausted retries
+    ``ModelUnavailable``; anything else is a bug and passes through unchanged."""
+    if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
+        return ModelError(
+            f"Anthropic refused the credentials ({exc.status_code}: {_api_message(exc)}): "
+            "check ANTHROPIC_API_KEY"
+        )
+    if isinstance(exc, anthropic.NotFoundError):
+        return ModelError(
+            f"Anthropic does not know model {model!r} ({_api_message(exc)}): check FIXER_MODEL "
+            "or the repository's `model` setting"
+        )
+    if isinstance(exc, anthropic.RateLimitError | anthropic.InternalServerError):
+        return ModelUnavailable(
+            f"Anthropic API still failing after retries ({exc.status_code}: {_api_message(exc)})"
+        )
+    if isinstance(exc, anthropic.APIStatusError):
+        return ModelError(
+            f"Anthropic rejected the request ({exc.status_code}: {_api_message(exc)}); "
+            f"request id {exc.request_id}"
+        )
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ModelUnavailable(f"cannot reach the Anthropic API: {exc}")
+    if isinstance(exc, TypeError) and "authentication" in str(exc):
+        return ModelError(
+            "no Anthropic credentials: set ANTHROPIC_API_KEY (in the environment or .env)"
+        )
+    return exc
+
+
+def _api_message(exc: anthropic.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return f"{error.get('type')}: {error.get('message')}"
+    return exc.message
+
+
+def with_cache_breakpoints(request: ModelRequest) -> ModelRequest:
+    """A copy of ``request`` with prompt-cache breakpoints; ``request`` is left untouched.
+
+    Breakpoints go on the last tool (caches the tool list), the last system block (tools +
+    system), the newest message (everything so far, read back next turn) and the newest
+    user message before it: that is where the previous request wrote its cache entry, and
+    the API looks back only ~20 blocks from a breakpoint for a hit, so a turn that added
+    many blocks still reads the previous prefix. Four in all, the API's maximum; they move
+    with the conversation instead of piling up.
+    """
+    messages = list(request["messages"])
+    marked = [len(messages) - 1] if messages else []
+    earlier = [i for i in range(len(messages) - 2, -1, -1) if messages[i]["role"] == "user"]
+    if earlier:
+        marked.append(earlier[0])
+    for index in marked:
+        messages[index] = _mark_last_block(messages[index])
+    return ModelRequest(
+        system=_mark_last(request["system"]),
+        tools=_mark_last(request["tools"]),
+        messages=messages,
+        max_tokens=request["max_tokens"],
+    )
+
+
+def _mark_last(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not blocks:
+        return blocks
+    return [*blocks[:-1], {**blocks[-1], "cache_control": EPHEMERAL}]
+
+
+def _mark_last_block(message: dict[str, Any]) -> dict[str, Any]:
+    content = message["content"]
+    if isinstance(content, str):
+        content = [{"type": "text", "text": content}]
+    return {**message, "content": _mark_last(content)}

@@ -1,0 +1,448 @@
+"""A scripted Claude: replays a list of replies over the real Messages API wire format.
+
+Used by unit tests (``transport()`` plugs into ``AsyncAnthropic(http_client=…)``, or
+``handle_httpx`` as a respx side effect), and by ``fixer demo`` and end-to-end tests as a
+loopback HTTP server reached through ``ANTHROPIC_BASE_URL`` (``ScriptedModelServer``).
+
+It answers JSON or SSE (``"stream": true``) like the API, records every request, rejects
+requests the API would reject (more than 4 cache breakpoints, tool results that answer no
+tool call), and reports ``usage`` as the API would with prompt caching: the longest prefix
+that a previous request wrote at a breakpoint is read from cache, the rest up to the last
+breakpoint is written, the remainder is plain input. Tokens are counted as JSON chars / 4.
+
+    script = [reply(text("Looking."), tool_use("grep", {"pattern": "def add"})),
+              rate_limited(retry_after=0.1),
+              reply(tool_use("submit_plan", {...}))]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+
+import httpx
+import httpx2
+
+Message = dict[str, Any]
+
+
+def text(value: str) -> dict[str, Any]:
+    """A text content block."""
+    return {"type": "text", "text": value}
+
+
+def tool_use(name: str, input: dict[str, Any], id: str | None = None) -> dict[str, Any]:
+    """A tool call; ``id`` defaults to a deterministic ``toolu_scripted_…`` value."""
+    return {"type": "tool_use", "id": id, "name": name, "input": input}
+
+
+def reply(*blocks: dict[str, Any], stop_reason: str | None = None) -> Message:
+    """An assistant message; ``stop_reason`` is ``tool_use`` when it calls a tool."""
+    if stop_reason is None:
+        calls = any(block["type"] == "tool_use" for block in blocks)
+        stop_reason = "tool_use" if calls else "end_turn"
+    return {"content": list(blocks), "stop_reason": stop_reason}
+
+
+@dataclass(frozen=True)
+class ScriptedError:
+    """An HTTP error the scripted model answers with instead of a reply."""
+
+    status: int
+    type: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def rate_limited(retry_after: float = 1.0) -> ScriptedError:
+    """A 429 like the API's, with ``retry-after`` (seconds)."""
+    return ScriptedError(
+        429,
+        "rate_limit_error",
+        "This request would exceed your organization's rate limit. (scripted)",
+        {"retry-after": f"{retry_after:g}", "x-should-retry": "true"},
+    )
+
+
+def overloaded() -> ScriptedError:
+    """A 529 ``overloaded_error`` as the API sends it (no retry-after)."""
+    return ScriptedError(529, "overloaded_error", "Overloaded", {"x-should-retry": "true"})
+
+
+def server_error() -> ScriptedError:
+    """A 500 ``api_error``."""
+    return ScriptedError(500, "api_error", "Internal server error (scripted)")
+
+
+@dataclass
+class RecordedRequest:
+    """One request the scripted model received, and the usage it reported."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    usage: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class WireResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class ScriptedModel:
+    """Replays ``script`` one item per request; see the module docstring."""
+
+    def __init__(
+        self,
+        script: Iterable[Any],
+        *,
+        model: str | None = None,
+        min_cacheable_tokens: int = 1024,
+        lookback_blocks: int = 20,
+    ) -> None:
+        self.script: list[Any] = list(script)
+        self.model = model
+        """Model name in replies; by default the one each request asked for."""
+        self.min_cacheable_tokens = min_cacheable_tokens
+        self.lookback_blocks = lookback_blocks
+        self.requests: list[RecordedRequest] = []
+        self._cache: set[str] = set()
+        self._lock = threading.Lock()
+        self._replies = itertools.count(1)
+
+    @property
+    def remaining(self) -> int:
+        return len(self.script)
+
+    def respond(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> WireResponse:
+        """Answer one HTTP request (thread-safe)."""
+        with self._lock:
+            body = json.loads(raw or b"{}")
+            recorded = RecordedRequest(
+                method, path, {k.lower(): v for k, v in headers.items()}, body
+            )
+            self.requests.append(recorded)
+            if method != "POST" or path.split("?")[0].rstrip("/") != "/v1/messages":
+                return _error(ScriptedError(404, "not_found_error", f"no route {method} {path}"))
+            if problem := _invalid(body):
+                return _error(ScriptedError(400, "invalid_request_error", problem))
+            if not self.script:
+                done = len(self.requests) - 1
+                return _error(
+                    ScriptedError(
+                        400,
+                        "invalid_request_error",
+                        f"script exhausted after {done} requests (scripted model)",
+                    )
+                )
+            item = self.script.pop(0)
+            if callable(item):
+                item = item(body)
+            if isinstance(item, ScriptedError):
+                return _error(item)
+            recorded.usage = self._usage(body, item)
+            message = self._message(item, recorded.usage, str(body.get("model", "")))
+            if body.get("stream"):
+                return WireResponse(
+                    200,
+                    {"content-type": "text/event-stream; charset=utf-8"},
+                    _sse(message).encode(),
+                )
+            return WireResponse(
+                200, {"content-type": "application/json"}, json.dumps(message).encode()
+            )
+
+    def handle_httpx(self, request: httpx.Request) -> httpx.Response:
+        """A respx side effect: ``route.mock(side_effect=model.handle_httpx)``."""
+        wire = self.respond(
+            request.method, request.url.raw_path.decode(), dict(request.headers), request.content
+        )
+        return httpx.Response(wire.status, headers=wire.headers, content=wire.body)
+
+    def transport(self) -> httpx2.MockTransport:
+        """For ``AsyncAnthropic(http_client=httpx2.AsyncClient(transport=model.transport()))``."""
+
+        def handle(request: httpx2.Request) -> httpx2.Response:
+            wire = self.respond(
+                request.method,
+                request.url.raw_path.decode(),
+                dict(request.headers),
+                request.content,
+            )
+            return httpx2.Response(wire.status, headers=wire.headers, content=wire.body)
+
+        return httpx2.MockTransport(handle)
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> ScriptedModelServer:
+        """A loopback HTTP server for this model (use as a context manager)."""
+        return ScriptedModelServer(self.respond, host=host, port=port)
+
+    def _message(self, item: Message, usage: dict[str, Any], requested: str) -> Message:
+        number = next(self._replies)
+        content = []
+        for index, block in enumerate(item["content"], start=1):
+            if block["type"] in ("tool_use", "server_tool_use") and not block.get("id"):
+                block = {**block, "id": f"toolu_scripted_{number:03d}_{index}"}
+            content.append(block)
+        return {
+            "id": f"msg_scripted_{number:03d}",
+            "type": "message",
+            "role": "assistant",
+            "model": self.model or requested,
+            "content": content,
+            "stop_reason": item["stop_reason"],
+            "stop_sequence": None,
+            "usage": usage,
+        }
+
+    def _usage(self, body: dict[str, Any], item: Message) -> dict[str, Any]:
+        blocks, marks = _prefix_blocks(body)
+        sizes = [max(1, len(json.dumps(b, sort_keys=True)) // 4) for b in blocks]
+        cumulative = list(itertools.accumulate(sizes))
+        digests = list(
+            itertools.accumulate(
+                (json.dumps(b, sort_keys=True) for b in blocks),
+                lambda acc, cur: hashlib.sha256((acc + cur).encode()).hexdigest(),
+                initial="",
+            )
+        )[1:]
+        read_upto = 0  # number of leading blocks read from the cache
+        for mark in marks:
+            for i in range(mark, max(mark - self.lookback_blocks, -1), -1):
+                if digests[i] in self._cache:
+                    read_upto = max(read_upto, i + 1)
+                    break
+        cacheable = [m for m in marks if cumulative[m] >= self.min_cacheable_tokens]
+        write_upto = max([m + 1 for m in cacheable] + [read_upto])
+        self._cache.update(digests[m] for m in cacheable)
+        read = cumulative[read_upto - 1] if read_upto else 0
+        written = (cumulative[write_upto - 1] if write_upto else 0) - read
+        total = cumulative[-1] if cumulative else 0
+        return {
+            "input_tokens": total - read - written,
+            "cache_creation_input_tokens": written,
+            "cache_read_input_tokens": read,
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": written,
+                "ephemeral_1h_input_tokens": 0,
+            },
+            "output_tokens": max(1, len(json.dumps(item["content"])) // 4),
+            "service_tier": "standard",
+        }
+
+
+def _prefix_blocks(body: dict[str, Any]) -> tuple[list[Any], list[int]]:
+    """The request as the cache sees it: tools, system, then message blocks, in order, each
+    without its ``cache_control``; and the indexes of the blocks that carried one."""
+    blocks: list[Any] = []
+    marks: list[int] = []
+    system = body.get("system") or []
+    if isinstance(system, str):
+        system = [{"type": "text", "text": system}]
+    sections = [("tool", body.get("tools") or []), ("system", system)]
+    for message in body.get("messages") or []:
+        content = message["content"]
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        sections.append((message["role"], content))
+    for role, items in sections:
+        for block in items:
+            if "cache_control" in block:
+                marks.append(len(blocks))
+            blocks.append([role, {k: v for k, v in block.items() if k != "cache_control"}])
+    return blocks, marks
+
+
+def _invalid(body: dict[str, Any]) -> str | None:
+    """Why the real API would answer 400, for the mistakes a tool loop can make."""
+    _, marks = _prefix_blocks(body)
+    if len(marks) > 4:
+        return f"A maximum of 4 blocks with cache_control may be provided. Found {len(marks)}."
+    messages = body.get("messages") or []
+    for n, message in enumerate(messages):
+        content = message["content"] if isinstance(message["content"], list) else []
+        answered = [b["tool_use_id"] for b in content if b.get("type") == "tool_result"]
+        previous = messages[n - 1]["content"] if n else []
+        asked = [b["id"] for b in previous if isinstance(b, dict) and b.get("type") == "tool_use"]
+        if stray := [i for i in answered if i not in asked]:
+            return (
+                f"messages.{n}: unexpected `tool_use_id` found in `tool_result` blocks: "
+                f"{stray[0]}. Each `tool_result` block must have a corresponding "
+                "`tool_use` block in the previous message."
+            )
+        if asked and message["role"] == "user" and sorted(asked) != sorted(answered):
+            return (
+                f"messages.{n}: `tool_use` ids were found without `tool_result` blocks "
+                "immediately after"
+            )
+    return None
+
+
+def _error(error: ScriptedError) -> WireResponse:
+    body = {
+        "type": "error",
+        "error": {"type": error.type, "message": error.message},
+        "request_id": "req_scripted",
+    }
+    headers = {"content-type": "application/json", "request-id": "req_scripted", **error.headers}
+    return WireResponse(error.status, headers, json.dumps(body).encode())
+
+
+def _sse(message: Message) -> str:
+    """``message`` as the event stream the API sends for it."""
+    usage = message["usage"]
+    start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": start}),
+        ("ping", {"type": "ping"}),
+    ]
+    for index, block in enumerate(message["content"]):
+        kind = block["type"]
+        if kind == "text":
+            opening: dict[str, Any] = {"type": "text", "text": ""}
+            deltas = [{"type": "text_delta", "text": p} for p in _pieces(block["text"])]
+        elif kind in ("tool_use", "server_tool_use"):
+            opening = {**block, "input": {}}
+            deltas = [
+                {"type": "input_json_delta", "partial_json": p}
+                for p in _pieces(json.dumps(block["input"]))
+            ]
+        else:  # results of server tools arrive whole
+            opening, deltas = block, []
+        events.append(
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": opening},
+            )
+        )
+        events += [
+            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d})
+            for d in deltas
+        ]
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    events.append(
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "usage": usage,
+                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+            },
+        )
+    )
+    events.append(("message_stop", {"type": "message_stop"}))
+    return "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+
+
+def _pieces(value: str, size: int = 64) -> list[str]:
+    return [value[i : i + size] for i in range(0, len(value), size)] or [""]
+
+
+def httpx2_transport(handler: Callable[[httpx.Request], Any]) -> httpx2.MockTransport:
+    """Route the SDK's ``httpx2`` requests through an ``httpx`` handler, such as a respx
+    router's ``async_handler`` (respx patches ``httpx`` only; the SDK uses ``httpx2``)."""
+
+    async def handle(request: httpx2.Request) -> httpx2.Response:
+        mirrored = httpx.Request(
+            request.method,
+            str(request.url),
+            headers=list(request.headers.multi_items()),
+            content=request.content,
+        )
+        response = handler(mirrored)
+        if not isinstance(response, httpx.Response):
+            response = await response
+        return httpx2.Response(
+            response.status_code,
+            content=response.content,
+            headers=[
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length")
+            ],
+        )
+
+    return httpx2.MockTransport(handle)
+
+
+Responder = Callable[[str, str, dict[str, str], bytes], WireResponse]
+
+
+class ScriptedModelServer:
+    """Serves a ``ScriptedModel`` on loopback; point ``ANTHROPIC_BASE_URL`` at ``base_url``."""
+
+    def __init__(self, respond: Responder, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                wire = respond(self.command, self.path, dict(self.headers.items()), raw)
+                self.send_response(wire.status)
+                for name, value in wire.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(wire.body)))
+                self.end_headers()
+                self.wfile.write(wire.body)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # tests and the demo print what matters themselves
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m devtools.scripted_model script.json [--port N]``: serve a script of
+    messages (a JSON list of ``{"content": [...], "stop_reason": ...}``) until Ctrl-C."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("script")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    with open(args.script, encoding="utf-8") as handle:
+        model = ScriptedModel(json.load(handle))
+    with model.serve(port=args.port) as server:
+        print(f"ANTHROPIC_BASE_URL={server.base_url}", flush=True)
+        try:
+            while model.remaining:
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""One command in a running container: two API round-trips, a deadline, bounded memory.
+
+``exec_run`` from the SDK costs three round-trips (create, start, inspect) and buffers all
+output. Here the wrapper prints the exit status as a sentinel after the command, so reading
+stops at the sentinel (even while a backgrounded child still holds stdout open) and no
+``exec_inspect`` is needed on the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+import select
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.errors import CommandTimeout, SandboxError
+
+# The command runs under `timeout` (which makes itself a process-group leader and kills the
+# whole group on expiry) in one bash that prints the exit status from its EXIT trap: two
+# processes per command, because every extra exec costs milliseconds on the hot path.
+WRAPPER = """trap 'printf "\\0FIXER-EXIT:%d\\0" "$?"' EXIT
+eval "$1"
+"""
+
+
+def wrapped(command: str, timeout: float, grace: float, *, login: bool) -> list[str]:
+    """argv that runs ``command`` under ``timeout`` and prints the exit-status sentinel."""
+    flag = "-lc" if login else "-c"
+    return ["timeout", "-k", f"{grace:g}", f"{timeout:g}", "bash", flag, WRAPPER, "fixer", command]
+
+
+SENTINEL = re.compile(rb"\x00FIXER-EXIT:(-?\d+)\x00$")
+TIMEOUT_EXIT_CODES = (124, 137)
+
+
+@dataclass
+class CapturedOutput:
+    """Output kept as head + tail when it outgrows ``cap`` (``None`` keeps everything)."""
+
+    cap: int | None
+    split_stderr: bool = False
+    """Keep stderr apart in ``errors`` (for internal scripts whose stdout is data)."""
+    errors: bytearray = field(default_factory=bytearray)
+    head: bytearray = field(default_factory=bytearray)
+    tail: bytearray = field(default_factory=bytearray)
+    total: int = 0
+    newlines: int = 0
+    stdout_tail: bytes = b""
+
+    def add(self, stream: int, data: bytes) -> None:
+        if stream == 2 and self.split_stderr:
+            self.errors += data[: 65536 - len(self.errors)]
+            return
+        self.total += len(data)
+        self.newlines += data.count(b"\n")
+        if stream == 1:
+            self.stdout_tail = (self.stdout_tail + data)[-64:]
+        if self.cap is None or len(self.head) < self.cap // 2:
+            room = len(data) if self.cap is None else self.cap // 2 - len(self.head)
+            self.head += data[:room]
+            data = data[room:]
+        if data:
+            self.tail += data
+            half = (self.cap or 0) // 2
+            if len(self.tail) > 2 * half + 4096:
+                del self.tail[: len(self.tail) - half - 64]
+
+    def strip_sentinel(self, sentinel: bytes) -> None:
+        for buf in (self.tail, self.head):
+            at = buf.rfind(sentinel)
+            if at >= 0:
+                del buf[at : at + len(sentinel)]
+                self.total -= len(sentinel)
+                return
+
+    def render(self) -> tuple[bytes, int, int]:
+        """(kept bytes with a cut note in the middle, bytes cut, lines cut)."""
+        half = (self.cap or 0) // 2
+        tail = bytes(self.tail[-half:]) if self.cap is not None else bytes(self.tail)
+        cut = self.total - len(self.head) - len(tail)
+        if cut <= 0:
+            return bytes(self.head) + bytes(self.tail), 0, 0
+        kept_lines = self.head.count(b"\n") + tail.count(b"\n")
+        lines = max(self.newlines - kept_lines, 0)
+        note = (
+            f"\n[... output truncated: {cut} bytes ({lines} lines) cut from the middle of "
+            f"{self.total} bytes; redirect to a file and read parts of it ...]\n"
+        ).encode()
+        return bytes(self.head) + note + tail, cut, lines
+
+
+@dataclass
+class ExecOutcome:
+    """What came back from one exec."""
+
+    exit_code: int
+    output: CapturedOutput
+    duration_ms: float
+
+
+def run_exec(
+    api: Any,
+    container_id: str,
+    argv: list[str],
+    *,
+    user: str,
+    workdir: str,
+    deadline_s: float,
+    cap: int | None,
+    split_stderr: bool = False,
+    environment: dict[str, str] | None = None,
+) -> ExecOutcome:
+    """Run ``argv`` (already wrapped or not) and collect its frames until EOF or sentinel."""
+    started = time.monotonic()
+    try:
+        exec_id = api.exec_create(
+            container_id, argv, user=user, workdir=workdir, environment=environment
+        )["Id"]
+        raw = api.exec_start(exec_id, socket=True)
+    except Exception as exc:
+        raise SandboxError(
+            f"could not start a command in container {container_id[:12]}: {exc}"
+        ) from exc
+    sock: socket.socket = getattr(raw, "_sock", raw)
+    captured = CapturedOutput(cap, split_stderr)
+    match: re.Match[bytes] | None = None
+    try:
+        for stream, chunk in _frames(sock, started + deadline_s):
+            captured.add(stream, chunk)
+            if stream == 1 and chunk.endswith(b"\x00"):
+                match = SENTINEL.search(captured.stdout_tail)
+                if match:
+                    break
+    finally:
+        _close(raw)
+    duration = (time.monotonic() - started) * 1000
+    if match:
+        captured.strip_sentinel(match.group(0))
+        return ExecOutcome(int(match.group(1)), captured, duration)
+    code = api.exec_inspect(exec_id).get("ExitCode")
+    return ExecOutcome(-1 if code is None else int(code), captured, duration)
+
+
+def _close(raw: Any) -> None:
+    """Close the hijacked connection; the HTTP response wrapping it first, then the socket."""
+    response = getattr(raw, "_response", None)
+    for closable in (response, raw):
+        try:
+            if closable is not None:
+                closable.close()
+        except (OSError, ValueError):
+            pass
+
+
+def _frames(sock: socket.socket, deadline: float) -> Any:
+    """Docker's multiplexed frames ``(stream, payload)``; raises past ``deadline``."""
+    buf = bytearray()
+    want = 8
+    header: tuple[int, int] | None = None
+    while True:
+        while len(buf) < want:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([sock], [], [], left)[0]:
+                raise CommandTimeout(
+                    "the command's output stayed open past its deadline (a background process "
+                    "kept stdout open?); redirect background output to a file"
+                )
+            data = sock.recv(65536)
+            if not data:
+                return
+            buf += data
+        if header is None:
+            stream, size = struct.unpack(">BxxxL", bytes(buf[:8]))
+            del buf[:8]
+            header = (stream, size)
+            want = size
+            continue
+        yield header[0], bytes(buf[:want])
+        del buf[:want]
+        header = None
+        want = 8

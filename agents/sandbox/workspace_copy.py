@@ -1,0 +1,45 @@
+"""Putting a host worktree into /workspace and recording the commit it starts from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agents.errors import SandboxError
+from agents.sandbox.workspace_archive import pack_worktree
+
+if TYPE_CHECKING:
+    from agents.sandbox.docker import DockerSandbox
+
+CLEAR_SCRIPT = "find /workspace -mindepth 1 -delete"
+# A tree without git gets a repository and a base commit, so snapshots work the same.
+RECORD_BASE_SCRIPT = """set -e
+cd /workspace
+if [ ! -d .git ]; then
+  git init -q && git add -A && git commit -q --allow-empty -m "fixer: base"
+fi
+mkdir -p .git/fixer
+rm -f .git/fixer/index
+base=$(git rev-parse --verify HEAD^{commit})
+GIT_INDEX_FILE=.git/fixer/index git read-tree "$base"
+printf '%s' "$base" > .git/fixer/base
+printf '%s' "$base"
+"""
+
+
+def copy_worktree(sandbox: DockerSandbox, host_dir: Path) -> str:
+    """Replace /workspace with ``host_dir``; returns the base commit (HEAD)."""
+    archive = pack_worktree(host_dir)
+    try:
+        cleared = sandbox.run_script(CLEAR_SCRIPT, timeout=300, cap=4096)
+        if cleared.exit_code != 0:
+            raise SandboxError(f"could not empty /workspace: {cleared.output.render()[0]!r}")
+        if not sandbox.container.put_archive(sandbox.workdir, archive):
+            raise SandboxError(f"Docker refused to copy {host_dir} into /workspace")
+    finally:
+        archive.close()
+    outcome = sandbox.run_script(RECORD_BASE_SCRIPT, timeout=300, cap=65536)
+    text = outcome.output.render()[0].decode(errors="replace").strip()
+    if outcome.exit_code != 0:
+        raise SandboxError(f"could not record the base commit of {host_dir}: {text}")
+    return text.splitlines()[-1]

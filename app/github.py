@@ -10,7 +10,8 @@ import base64
 from typing import Any, Literal
 
 from githubkit import AppAuthStrategy, GitHub
-from githubkit.exception import RequestFailed
+from githubkit.exception import GitHubException, RequestFailed
+from githubkit.retry import RETRY_DEFAULT, RetryOption
 
 from app.config import Settings
 
@@ -26,6 +27,21 @@ PUSH_AND_PR: dict[str, Permission] = {
 }
 
 
+def retry_unless_unsafe(exc: GitHubException, retry_count: int) -> RetryOption:
+    """githubkit's retries, except a POST that failed with a server error.
+
+    GitHub may have done the POST before failing (a comment made, then a 502): blindly
+    re-sending would do it twice. Those go back to the step, which looks before it acts.
+    """
+    if (
+        isinstance(exc, RequestFailed)
+        and exc.request.method == "POST"
+        and exc.response.status_code >= 500
+    ):
+        return RetryOption(False)
+    return RETRY_DEFAULT(exc, retry_count)
+
+
 class GitHubApp:
     """The App's identity plus factories for narrowly scoped installation clients."""
 
@@ -34,7 +50,7 @@ class GitHubApp:
         assert settings.github_app_id is not None and settings.private_key_pem is not None
         self._auth = AppAuthStrategy(settings.github_app_id, settings.private_key_pem)
         self.base_url = settings.github_api_url
-        self.app = GitHub(self._auth, base_url=self.base_url + "/", auto_retry=True)
+        self.app = GitHub(self._auth, base_url=self.base_url + "/", auto_retry=retry_unless_unsafe)
 
     def for_repo(
         self, installation_id: int, repo_full_name: str, permissions: dict[str, Permission]
@@ -44,7 +60,7 @@ class GitHubApp:
         auth = self._auth.as_installation(
             installation_id, repositories=[name], permissions=permissions  # type: ignore[arg-type]
         )
-        return GitHub(auth, base_url=self.base_url + "/", auto_retry=True)
+        return GitHub(auth, base_url=self.base_url + "/", auto_retry=retry_unless_unsafe)
 
     async def authenticated_app(self) -> dict[str, Any]:
         """``GET /app`` with the App JWT (proves the id and key belong together)."""

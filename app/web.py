@@ -18,21 +18,19 @@ from app.runs import context, engine
 from webhooks.router import build_webhook_router
 
 
-def create_app(settings: Settings, *, launch_dbos: bool = True) -> FastAPI:
-    """The web service. ``launch_dbos=False`` is for a process that embeds DBOS itself."""
+def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
+    """The web service; with ``execute_runs`` it is also a worker (``fixer serve``)."""
     settings.require(*GITHUB_SERVICE_NEEDS)
     context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         migrate(settings.database_url)
-        if launch_dbos:
-            await engine.launch(settings)
+        await engine.launch(settings, execute=execute_runs)
         try:
             yield
         finally:
-            if launch_dbos:
-                engine.shutdown()
+            engine.shutdown()
 
     app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)
     app.include_router(build_webhook_router(settings))

@@ -28,12 +28,18 @@ def dbos_config(settings: Settings) -> DBOSConfig:
     }
 
 
-async def launch(settings: Settings, *, runs_per_repo: int = 1) -> None:
-    """Create and launch DBOS for this process (web, worker, or both)."""
+async def launch(settings: Settings, *, execute: bool = True, runs_per_repo: int = 1) -> None:
+    """Create and launch DBOS for this process.
+
+    ``execute=False`` (``fixer web``) only enqueues: the process takes no work from the
+    queues, so workers do all of it.
+    """
     # Importing registers the workflows before launch, so recovery can find them.
     import app.runs.workflow  # noqa: F401
 
     DBOS(config=dbos_config(settings))
+    if not execute:
+        DBOS.listen_queues([])
     DBOS.launch()
     await DBOS.register_queue_async(
         RUNS_QUEUE, partition_concurrency=runs_per_repo, polling_interval_sec=0.2

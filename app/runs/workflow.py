@@ -20,6 +20,15 @@ from app.status_comment import upsert_status_comment
 
 WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 
+# Steps that talk to GitHub retry on their own: each one looks before it acts, so a
+# retry after a lost response finds what the first attempt did instead of redoing it.
+GITHUB_STEP: dict[str, Any] = {
+    "retries_allowed": True,
+    "max_attempts": 6,
+    "interval_seconds": 0.5,
+    "backoff_rate": 2.0,
+}
+
 
 def run_url(run_id: str) -> str:
     from urllib.parse import quote
@@ -39,7 +48,7 @@ async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
     store.update_run(current().settings.database_url, run_id, **fields)
 
 
-@DBOS.step(name="load_repo_config")
+@DBOS.step(name="load_repo_config", **GITHUB_STEP)
 async def load_repo_config_step(request: dict[str, Any]) -> dict[str, Any]:
     """``{"config": {...}}`` or ``{"error": "<message quoting the bad line>"}``."""
     req = RunRequest.model_validate(request)
@@ -50,7 +59,7 @@ async def load_repo_config_step(request: dict[str, Any]) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-@DBOS.step(name="labeller_can_write")
+@DBOS.step(name="labeller_can_write", **GITHUB_STEP)
 async def labeller_can_write_step(request: dict[str, Any]) -> bool:
     req = RunRequest.model_validate(request)
     role = await current().github.permission_of(
@@ -59,7 +68,7 @@ async def labeller_can_write_step(request: dict[str, Any]) -> bool:
     return role in WRITE_ROLES
 
 
-@DBOS.step(name="status_comment")
+@DBOS.step(name="status_comment", **GITHUB_STEP)
 async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -> dict[str, Any]:
     req = RunRequest.model_validate(request)
     run = store.get_run(current().settings.database_url, run_id)
@@ -115,7 +124,7 @@ async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
     return RunState.queued
 
 
-@DBOS.step(name="post_already_active")
+@DBOS.step(name="post_already_active", **GITHUB_STEP)
 async def post_already_active_step(notice_id: str, active_run_id: str, request: dict[str, Any]) -> None:
     req = RunRequest.model_validate(request)
     # Marked with the notice's own id, so a retried step edits instead of posting twice.

@@ -1,0 +1,37 @@
+# Fixer — `make setup`, `make test`, `make serve`. Every target is idempotent.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: setup docker sandbox-image lint test serve bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# A running Docker engine, the offline base image and the default sandbox image.
+docker:
+	bash scripts/docker-up.sh
+
+sandbox-image: docker
+	bash sandbox_images/build.sh default
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup sandbox-image lint
+	$(BIN)/pytest -q
+
+serve: setup
+	$(BIN)/fixer serve
+
+bench: setup sandbox-image
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,172 @@
+"""The ``fixer`` command (DESIGN §3): serve, web, worker, doctor, runs, sandbox, setup."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import Settings, load_settings
+from app.errors import ConfigError
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Fixer: issues in, reviewed pull requests out.")
+runs_cli = typer.Typer(no_args_is_help=True, help="Inspect and steer runs.")
+sandbox_cli = typer.Typer(no_args_is_help=True, help="Sandbox images.")
+cli.add_typer(runs_cli, name="runs")
+cli.add_typer(sandbox_cli, name="sandbox")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"fixer: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _serve(execute_runs: bool, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from app.web import create_app
+
+    settings = _settings()
+    try:
+        application = create_app(settings, execute_runs=execute_runs)
+    except ConfigError as exc:
+        typer.echo(f"fixer: {exc}", err=True)
+        raise typer.Exit(2) from None
+    uvicorn.run(
+        application,
+        host=host or settings.fixer_host,
+        port=port or settings.fixer_port,
+        log_level="info",
+        access_log=False,
+    )
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (FIXER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (FIXER_PORT).")] = None,
+) -> None:
+    """Web and worker in one process (the embedded default, SQLite)."""
+    _serve(True, host, port)
+
+
+@cli.command()
+def web(
+    host: Annotated[str | None, typer.Option(help="Bind address (FIXER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (FIXER_PORT).")] = None,
+) -> None:
+    """Web only: receives webhooks and Slack, enqueues runs for workers."""
+    _serve(False, host, port)
+
+
+@cli.command()
+def worker() -> None:
+    """Worker only: executes runs from the queues (several may share one PostgreSQL)."""
+    from app.worker import run_worker
+
+    try:
+        asyncio.run(run_worker(_settings()))
+    except ConfigError as exc:
+        typer.echo(f"fixer: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+def doctor() -> None:
+    """Check every credential and dependency, and say how to fix each."""
+    from app.doctor import run_checks
+
+    checks = asyncio.run(run_checks(_settings()))
+    for check in checks:
+        typer.echo(check.line())
+    if any(not check.ok and check.needed for check in checks):
+        raise typer.Exit(1)
+
+
+@cli.command()
+def setup(
+    port: Annotated[int, typer.Option(help="Local port for GitHub's redirect.")] = 3000,
+    org: Annotated[str | None, typer.Option(help="Create the App in this organization.")] = None,
+    env_file: Annotated[Path, typer.Option(help="Where to write the credentials.")] = Path(".env"),
+) -> None:
+    """Create the GitHub App from app.yml (manifest flow) and write its credentials to .env."""
+    from app.setup_flow import run_setup
+
+    settings = _settings()
+    run_setup(settings, port=port, org=org, env_file=env_file)
+
+
+@runs_cli.command("list")
+def runs_list(
+    repo: Annotated[str | None, typer.Option(help="Only this owner/repo.")] = None,
+    state: Annotated[str | None, typer.Option(help="Only runs in this state.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """List runs, newest first."""
+    from app.db import migrate
+    from app.runs.store import list_runs
+
+    settings = _settings()
+    migrate(settings.database_url)
+    rows = list_runs(settings.database_url, repo=repo, state=state)
+    if as_json:
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))
+        return
+    typer.echo(f"{'RUN':<40} {'STATE':<18} {'ROUND':>5} {'COST':>8}  CREATED")
+    for row in rows:
+        created = row.created_at.strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{row.id:<40} {row.state:<18} {row.round:>5} {row.cost_usd:>8.2f}  {created}")
+
+
+@runs_cli.command("show")
+def runs_show(
+    run_id: str,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+) -> None:
+    """Show one run."""
+    from app.db import migrate
+    from app.runs.store import get_run
+
+    settings = _settings()
+    migrate(settings.database_url)
+    run = get_run(settings.database_url, run_id)
+    if run is None:
+        typer.echo(f"fixer: no run {run_id!r}; `fixer runs list` shows the runs there are", err=True)
+        raise typer.Exit(1)
+    data = run.model_dump(mode="json")
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        typer.echo(f"{key:>18}: {value}")
+
+
+@sandbox_cli.command("build")
+def sandbox_build(
+    name: Annotated[str, typer.Argument(help="Image directory under sandbox_images/.")] = "default",
+    offline_base: Annotated[
+        bool, typer.Option(help="Build debian:bookworm-slim with debootstrap first (no registry).")
+    ] = False,
+) -> None:
+    """Build a sandbox image (fixer-sandbox:NAME)."""
+    from agents.sandbox.images import build_image
+
+    tag = build_image(name, offline_base=offline_base)
+    typer.echo(f"built {tag}")
+
+
+def main() -> None:
+    try:
+        cli()
+    except ConfigError as exc:
+        typer.echo(f"fixer: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,26 @@
+"""``fixer worker``: a process that only executes runs (no HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from app.config import GITHUB_SERVICE_NEEDS, Settings
+from app.db import migrate
+from app.github import GitHubApp
+from app.runs import context, engine
+
+
+async def run_worker(settings: Settings) -> None:
+    settings.require(*GITHUB_SERVICE_NEEDS)
+    context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
+    migrate(settings.database_url)
+    await engine.launch(settings, execute=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        engine.shutdown()

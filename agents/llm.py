@@ -86,9 +86,12 @@ class AnthropicModel:
     ) -> None:
         self.name = name
         self.config = config or AnthropicConfig()
-        self._client = client or anthropic.AsyncAnthropic(
-            max_retries=self.config.max_retries, timeout=self.config.timeout_s
-        )
+        try:
+            self._client = client or anthropic.AsyncAnthropic(
+                max_retries=self.config.max_retries, timeout=self.config.timeout_s
+            )
+        except anthropic.CredentialsError as exc:
+            raise _translate(exc, name) from exc
 
     async def complete(self, request: ModelRequest) -> ModelReply:
         cached = with_cache_breakpoints(request)
@@ -139,7 +142,9 @@ def _translate(exc: Exception, model: str) -> Exception:
         )
     if isinstance(exc, anthropic.APIConnectionError):
         return ModelUnavailable(f"cannot reach the Anthropic API: {exc}")
-    if isinstance(exc, TypeError) and "authentication" in str(exc):
+    if isinstance(exc, anthropic.CredentialsError) or (
+        isinstance(exc, TypeError) and "authentication" in str(exc)
+    ):
         return ModelError(
             "no Anthropic credentials: set ANTHROPIC_API_KEY (in the environment or .env)"
         )

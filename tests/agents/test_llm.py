@@ -6,6 +6,7 @@ request to the respx router and its answer back."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -124,10 +125,14 @@ async def test_bad_api_key_says_which_setting_to_fix() -> None:
             await model_on(router).complete(REQUEST)
 
 
-async def test_missing_credentials_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE"):
+async def test_missing_credentials_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE",
+                 "ANTHROPIC_CONFIG_DIR"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", "/nonexistent-fixer-test")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
     with pytest.raises(ModelError, match="set ANTHROPIC_API_KEY"):
         await AnthropicModel("claude-haiku-4-5").complete(REQUEST)

@@ -70,14 +70,23 @@ def rate_limited(retry_after: float = 1.0) -> ScriptedError:
     )
 
 
-def overloaded() -> ScriptedError:
-    """A 529 ``overloaded_error`` as the API sends it (no retry-after)."""
-    return ScriptedError(529, "overloaded_error", "Overloaded", {"x-should-retry": "true"})
+def overloaded(retry_after: float | None = None) -> ScriptedError:
+    """A 529 ``overloaded_error`` as the API sends it (no retry-after unless asked)."""
+    return ScriptedError(529, "overloaded_error", "Overloaded", _retry_headers(retry_after))
 
 
-def server_error() -> ScriptedError:
+def server_error(retry_after: float | None = None) -> ScriptedError:
     """A 500 ``api_error``."""
-    return ScriptedError(500, "api_error", "Internal server error (scripted)")
+    return ScriptedError(
+        500, "api_error", "Internal server error (scripted)", _retry_headers(retry_after)
+    )
+
+
+def _retry_headers(retry_after: float | None) -> dict[str, str]:
+    headers = {"x-should-retry": "true"}
+    if retry_after is not None:
+        headers["retry-after"] = f"{retry_after:g}"
+    return headers
 
 
 @dataclass

@@ -6,6 +6,7 @@ It answers at the transport, so githubkit runs for real (JWT, token minting, ret
 from __future__ import annotations
 
 import base64
+import time
 import json
 import re
 from dataclasses import dataclass, field
@@ -134,3 +135,81 @@ class FakeGitHub:
     @staticmethod
     def _public(comment: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in comment.items() if not k.startswith("_")}
+
+
+class HttpFakeGitHub:
+    """The same fake served over HTTP on loopback, for tests that run Fixer as a process.
+
+    ``hold_next_comment_response`` makes GitHub create the next comment and then never
+    answer, the moment a test kills the process in.
+    """
+
+    def __init__(self, fake: FakeGitHub, port: int) -> None:
+        import asyncio
+        import threading
+
+        import uvicorn
+
+        self.fake = fake
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/api/v3"
+        self.hold_next_comment_response = False
+        self.held = threading.Event()
+        self._router = respx.Router(assert_all_mocked=True)
+        fake.install(self._router)
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                self._asgi,
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                interface="asgi3",
+            )
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._asyncio = asyncio
+
+    async def _asgi(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert scope["type"] == "http"
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        query = scope.get("query_string", b"").decode()
+        path = scope["path"].removeprefix("/api/v3")
+        request = httpx.Request(
+            scope["method"],
+            f"{API}{path}" + (f"?{query}" if query else ""),
+            headers=[(k.decode(), v.decode()) for k, v in scope["headers"]],
+            content=body,
+        )
+        creating = scope["method"] == "POST" and path.endswith("/comments")
+        response = self._router.handler(request)
+        if creating and self.hold_next_comment_response:
+            self.hold_next_comment_response = False
+            self.held.set()
+            await self._asyncio.sleep(3600)  # the caller dies before it hears back
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.content})
+
+    def __enter__(self) -> HttpFakeGitHub:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("fake GitHub did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)

@@ -16,8 +16,13 @@ from tests.agents.test_loop_fakes import (
 )
 
 ISSUE = Issue(repo="octo/calc", number=3, title="add(2, 2) returns 0", body="It subtracts.")
-PLAN = Plan(summary="Make add add.", root_cause="`-` in add()", steps=["Use +"],
-            test_plan="pytest", files_to_change=[FileChange(path="calc.py", why="operator")])
+PLAN = Plan(
+    summary="Make add add.",
+    root_cause="`-` in add()",
+    steps=["Use +"],
+    test_plan="pytest",
+    files_to_change=[FileChange(path="calc.py", why="operator")],
+)
 RESULT: dict[str, Any] = {
     "summary": "calc.py: add() now adds.",
     "commands_run": ["python -m pytest -q"],
@@ -28,11 +33,17 @@ RESULT: dict[str, Any] = {
 
 
 async def test_coder_changes_files_and_reports_a_validated_result() -> None:
-    model, fake = scripted([
-        reply(tool_use("write", {"path": "/workspace/calc.py",
-                                 "content": "def add(a, b):\n    return a + b\n"})),
-        reply(tool_use("submit_result", RESULT)),
-    ])
+    model, fake = scripted(
+        [
+            reply(
+                tool_use(
+                    "write",
+                    {"path": "/workspace/calc.py", "content": "def add(a, b):\n    return a + b\n"},
+                )
+            ),
+            reply(tool_use("submit_result", RESULT)),
+        ]
+    )
     sandbox = FakeSandbox({"/workspace/calc.py": "def add(a, b):\n    return a - b\n"})
     snapshots: list[str] = []
 
@@ -41,8 +52,13 @@ async def test_coder_changes_files_and_reports_a_validated_result() -> None:
 
     checkpoint = RecordingCheckpoint()
     result = await run_coder(
-        model=model, sandbox=sandbox, tools=[read_tool(), write_tool()], issue=ISSUE, plan=PLAN,
-        guidance=RepoGuidance(test_command="python -m pytest -q"), checkpoint=checkpoint,
+        model=model,
+        sandbox=sandbox,
+        tools=[read_tool(), write_tool()],
+        issue=ISSUE,
+        plan=PLAN,
+        guidance=RepoGuidance(test_command="python -m pytest -q"),
+        checkpoint=checkpoint,
         after_mutation=snapshot,
     )
     assert result.output == CoderResult.model_validate(RESULT)
@@ -58,9 +74,17 @@ async def test_coder_changes_files_and_reports_a_validated_result() -> None:
 async def test_a_review_round_has_its_own_steps_and_sees_the_feedback() -> None:
     model, fake = scripted([reply(tool_use("submit_result", RESULT))])
     checkpoint = RecordingCheckpoint()
-    await run_coder(model=model, sandbox=FakeSandbox(), tools=[read_tool()], issue=ISSUE,
-                    plan=PLAN, guidance=RepoGuidance(), feedback="Name the test better.",
-                    review_round=2, checkpoint=checkpoint)
+    await run_coder(
+        model=model,
+        sandbox=FakeSandbox(),
+        tools=[read_tool()],
+        issue=ISSUE,
+        plan=PLAN,
+        guidance=RepoGuidance(),
+        feedback="Name the test better.",
+        review_round=2,
+        checkpoint=checkpoint,
+    )
     assert checkpoint.names == ["coder.2.llm.1"]
     task = fake.requests[0].body["messages"][0]["content"][0]["text"]
     assert "Reviewer feedback (round 2)" in task and "Name the test better." in task

@@ -9,12 +9,24 @@ from agents.context import ContextConfig, cap_output, elide_old_results, estimat
 
 
 def conversation(results: int, size: int) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = [{"role": "user", "content": [{"type": "text", "text": "task"}]}]
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "text", "text": "task"}]}
+    ]
     for n in range(results):
-        messages.append({"role": "assistant", "content": [
-            {"type": "tool_use", "id": f"t{n}", "name": "read", "input": {"path": f"f{n}"}}]})
-        messages.append({"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": f"t{n}", "content": "x" * size}]})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_use", "id": f"t{n}", "name": "read", "input": {"path": f"f{n}"}}
+                ],
+            }
+        )
+        messages.append(
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": f"t{n}", "content": "x" * size}],
+            }
+        )
     return messages
 
 

@@ -45,8 +45,9 @@ def recorded(exchange: dict[str, Any], **extra_headers: str) -> httpx.Response:
     headers = {k: v for k, v in response["headers"].items() if k != "content-length"}
     body = response["body"]
     content = body.encode() if isinstance(body, str) else httpx.Response(200, json=body).content
-    return httpx.Response(response["status_code"], headers={**headers, **extra_headers},
-                          content=content)
+    return httpx.Response(
+        response["status_code"], headers={**headers, **extra_headers}, content=content
+    )
 
 
 async def test_streamed_tool_use_becomes_plain_data_with_usage_and_cost() -> None:
@@ -56,14 +57,20 @@ async def test_streamed_tool_use_becomes_plain_data_with_usage_and_cost() -> Non
         reply = await model_on(router).complete(REQUEST)
     assert route.call_count == 1
     assert reply.stop_reason == "tool_use"
-    assert reply.content == [{
-        "type": "tool_use", "id": "toolu_018acGYLtfR52q9yDbWaEdQZ", "name": "get_weather",
-        "input": {"location": "San Francisco, CA", "units": "f"}, "caller": {"type": "direct"},
-    }]
+    assert reply.content == [
+        {
+            "type": "tool_use",
+            "id": "toolu_018acGYLtfR52q9yDbWaEdQZ",
+            "name": "get_weather",
+            "input": {"location": "San Francisco, CA", "units": "f"},
+            "caller": {"type": "direct"},
+        }
+    ]
     assert (reply.usage.input_tokens, reply.usage.output_tokens) == (656, 74)
     assert reply.cost_usd == pytest.approx(cost_usd("claude-haiku-4-5", reply.usage))
     assert reply.model_dump(mode="json") == type(reply).model_validate_json(
-        reply.model_dump_json()).model_dump(mode="json")
+        reply.model_dump_json()
+    ).model_dump(mode="json")
 
 
 async def test_recorded_429s_are_retried_after_retry_after() -> None:
@@ -84,10 +91,14 @@ async def test_recorded_429s_are_retried_after_retry_after() -> None:
 async def test_recorded_529_overloaded_is_retried() -> None:
     overloaded = load_fixture("anthropic/error_529_overloaded.real.json")
     exchanges = load_fixture("anthropic/sdk-recorded.stream_tool_use_then_end_turn.555fb399.json")
-    busy = httpx.Response(529, content=overloaded["body_raw"].encode(), headers={
-        **{k: v for k, v in overloaded["headers"].items() if k != "content-length"},
-        "retry-after": "0.2",
-    })
+    busy = httpx.Response(
+        529,
+        content=overloaded["body_raw"].encode(),
+        headers={
+            **{k: v for k, v in overloaded["headers"].items() if k != "content-length"},
+            "retry-after": "0.2",
+        },
+    )
     with respx.mock(assert_all_called=True) as router:
         route = router.post(URL).mock(side_effect=[busy, recorded(exchanges[0])])
         reply = await model_on(router).complete(REQUEST)
@@ -97,8 +108,11 @@ async def test_recorded_529_overloaded_is_retried() -> None:
 
 async def test_overload_past_every_retry_is_model_unavailable() -> None:
     overloaded = load_fixture("anthropic/error_529_overloaded.real.json")
-    busy = httpx.Response(529, content=overloaded["body_raw"].encode(),
-                          headers={"x-should-retry": "true", "retry-after": "0.01"})
+    busy = httpx.Response(
+        529,
+        content=overloaded["body_raw"].encode(),
+        headers={"x-should-retry": "true", "retry-after": "0.01"},
+    )
     with respx.mock() as router:
         route = router.post(URL).mock(return_value=busy)
         with pytest.raises(ModelUnavailable, match="529: overloaded_error"):
@@ -108,17 +122,23 @@ async def test_overload_past_every_retry_is_model_unavailable() -> None:
 
 async def test_recorded_400_is_a_model_error_without_retries() -> None:
     exchanges = load_fixture(
-        "anthropic/sdk-recorded.tool_use_then_400_invalid_request_error.f59a9391.json")
+        "anthropic/sdk-recorded.tool_use_then_400_invalid_request_error.f59a9391.json"
+    )
     with respx.mock() as router:
         route = router.post(URL).mock(return_value=recorded(exchanges[1]))
-        with pytest.raises(ModelError, match="400: invalid_request_error: messages.0.content.1"):
+        with pytest.raises(ModelError, match=r"400: invalid_request_error: messages\.0\.content"):
             await model_on(router).complete(REQUEST)
     assert route.call_count == 1
 
 
 async def test_bad_api_key_says_which_setting_to_fix() -> None:
-    denied = httpx.Response(401, json={"type": "error", "error": {
-        "type": "authentication_error", "message": "invalid x-api-key"}})
+    denied = httpx.Response(
+        401,
+        json={
+            "type": "error",
+            "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+        },
+    )
     with respx.mock() as router:
         router.post(URL).mock(return_value=denied)
         with pytest.raises(ModelError, match="check ANTHROPIC_API_KEY"):
@@ -128,8 +148,12 @@ async def test_bad_api_key_says_which_setting_to_fix() -> None:
 async def test_missing_credentials_name_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE",
-                 "ANTHROPIC_CONFIG_DIR"):
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "ANTHROPIC_PROFILE",
+        "ANTHROPIC_CONFIG_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
@@ -141,13 +165,20 @@ async def test_missing_credentials_name_the_variable(
 def test_breakpoints_sit_on_last_tool_system_and_newest_messages_at_most_four() -> None:
     messages = [
         {"role": "user", "content": [{"type": "text", "text": "task"}]},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "x", "input": {}}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "x", "input": {}}],
+        },
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "1"}]},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t2", "name": "x", "input": {}}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t2", "name": "x", "input": {}}],
+        },
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t2", "content": "2"}]},
     ]
-    request = ModelRequest(system=REQUEST["system"], tools=REQUEST["tools"] * 2,
-                           messages=messages, max_tokens=10)
+    request = ModelRequest(
+        system=REQUEST["system"], tools=REQUEST["tools"] * 2, messages=messages, max_tokens=10
+    )
     marked = with_cache_breakpoints(request)
     assert "cache_control" not in marked["tools"][0] and "cache_control" in marked["tools"][1]
     assert marked["system"][0]["cache_control"] == {"type": "ephemeral"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -49,17 +50,24 @@ def user_blocks(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_two_tool_calls_in_one_turn_are_answered_in_order_in_one_message() -> None:
-    model, fake = scripted([
-        reply(text("Reading both."), tool_use("read", {"path": "/workspace/b.py"}),
-              tool_use("read", {"path": "/workspace/a.py"})),
-        reply(tool_use("submit_answer", {"summary": "done"})),
-    ])
+    model, fake = scripted(
+        [
+            reply(
+                text("Reading both."),
+                tool_use("read", {"path": "/workspace/b.py"}),
+                tool_use("read", {"path": "/workspace/a.py"}),
+            ),
+            reply(tool_use("submit_answer", {"summary": "done"})),
+        ]
+    )
     result = await make_loop(model).run("Look at the files.")
     second = fake.requests[1].body
     results = user_blocks(second)
     assert [block["type"] for block in results] == ["tool_result", "tool_result"]
-    assert [block["tool_use_id"] for block in results] == ["toolu_scripted_001_2",
-                                                          "toolu_scripted_001_3"]
+    assert [block["tool_use_id"] for block in results] == [
+        "toolu_scripted_001_2",
+        "toolu_scripted_001_3",
+    ]
     assert results[0]["content"].startswith("B = 2")
     assert results[1]["content"].startswith("def a()")
     assert result.output == Answer(summary="done")
@@ -67,11 +75,16 @@ async def test_two_tool_calls_in_one_turn_are_answered_in_order_in_one_message()
 
 
 async def test_tool_failures_come_back_as_is_error_results() -> None:
-    model, fake = scripted([
-        reply(tool_use("read", {"path": "/workspace/missing.py"}), tool_use("crash", {}),
-              tool_use("nonexistent", {})),
-        reply(tool_use("submit_answer", {"summary": "gave it a go"})),
-    ])
+    model, fake = scripted(
+        [
+            reply(
+                tool_use("read", {"path": "/workspace/missing.py"}),
+                tool_use("crash", {}),
+                tool_use("nonexistent", {}),
+            ),
+            reply(tool_use("submit_answer", {"summary": "gave it a go"})),
+        ]
+    )
     await make_loop(model).run("Go.")
     results = user_blocks(fake.requests[1].body)
     assert [block["is_error"] for block in results] == [True, True, True]
@@ -81,12 +94,14 @@ async def test_tool_failures_come_back_as_is_error_results() -> None:
 
 
 async def test_breakpoints_move_and_the_prefix_stays_byte_identical() -> None:
-    model, fake = scripted([
-        reply(tool_use("read", {"path": "/workspace/a.py"})),
-        reply(tool_use("read", {"path": "/workspace/b.py"})),
-        reply(text("Almost."), tool_use("read", {"path": "/workspace/a.py"})),
-        reply(tool_use("submit_answer", {"summary": "ok"})),
-    ])
+    model, fake = scripted(
+        [
+            reply(tool_use("read", {"path": "/workspace/a.py"})),
+            reply(tool_use("read", {"path": "/workspace/b.py"})),
+            reply(text("Almost."), tool_use("read", {"path": "/workspace/a.py"})),
+            reply(tool_use("submit_answer", {"summary": "ok"})),
+        ]
+    )
     await make_loop(model).run("Go.")
     bodies = [request.body for request in fake.requests]
     assert len({json.dumps(body["tools"]) for body in bodies}) == 1
@@ -95,14 +110,19 @@ async def test_breakpoints_move_and_the_prefix_stays_byte_identical() -> None:
         assert "cache_control" in body["tools"][-1]
         assert "cache_control" in body["system"][-1]
         assert [t["name"] for t in body["tools"]] == ["crash", "read", "write", "submit_answer"]
-        marked = [i for i, message in enumerate(body["messages"])
-                  if any("cache_control" in block for block in message["content"])]
+        marked = [
+            i
+            for i, message in enumerate(body["messages"])
+            if any("cache_control" in block for block in message["content"])
+        ]
         newest = len(body["messages"]) - 1
         assert marked == ([newest] if newest == 0 else [newest - 2, newest])
+
     # Each request starts with the previous one (breakpoints aside): an append-only history.
     def strip(body: dict[str, Any]) -> str:
         return json.dumps(body["messages"]).replace(', "cache_control": {"type": "ephemeral"}', "")
-    for before, after in zip(bodies, bodies[1:], strict=False):
+
+    for before, after in itertools.pairwise(bodies):
         assert strip(after).startswith(strip(before)[:-1])
     # From the second request on, the API would read most of the prompt from the cache.
     usages = [request.usage for request in fake.requests]
@@ -153,11 +173,14 @@ async def test_replay_returns_recorded_results_and_makes_no_model_requests() -> 
         reply(tool_use("read", {"path": "/workspace/c.py"})),
         reply(tool_use("submit_answer", {"summary": "wrote c"})),
     ]
-    model, fake = scripted(script)
+    model, _fake = scripted(script)
     recording = RecordingCheckpoint()
     first = await make_loop(model, checkpoint=recording).run("Go.")
     assert recording.names == [
-        "planner.llm.1", "planner.tool.1.1.write", "planner.llm.2", "planner.tool.2.1.read",
+        "planner.llm.1",
+        "planner.tool.1.1.write",
+        "planner.llm.2",
+        "planner.tool.2.1.read",
         "planner.llm.3",
     ]
     replay_model, replay_fake = scripted([])
@@ -171,11 +194,16 @@ async def test_replay_returns_recorded_results_and_makes_no_model_requests() -> 
 
 
 async def test_events_stream_out_and_mutations_are_announced() -> None:
-    model, _ = scripted([
-        reply(text("Writing."), tool_use("write", {"path": "/workspace/d.py", "content": "D\n"}),
-              tool_use("read", {"path": "/workspace/d.py"})),
-        reply(tool_use("submit_answer", {"summary": "d"})),
-    ])
+    model, _ = scripted(
+        [
+            reply(
+                text("Writing."),
+                tool_use("write", {"path": "/workspace/d.py", "content": "D\n"}),
+                tool_use("read", {"path": "/workspace/d.py"}),
+            ),
+            reply(tool_use("submit_answer", {"summary": "d"})),
+        ]
+    )
     seen: list[TranscriptEvent] = []
     mutated: list[str] = []
 
@@ -187,7 +215,9 @@ async def test_events_stream_out_and_mutations_are_announced() -> None:
     assert mutated == ["planner.tool.1.1.write"]
     calls = [e for e in seen if isinstance(e, ToolCall)]
     assert [(c.name, c.input.get("path")) for c in calls][:2] == [
-        ("write", "/workspace/d.py"), ("read", "/workspace/d.py")]
+        ("write", "/workspace/d.py"),
+        ("read", "/workspace/d.py"),
+    ]
     outputs = [e for e in seen if isinstance(e, ToolOutput)]
     assert outputs[1].content == "D\n" and not outputs[1].is_error
     costs = [e for e in seen if isinstance(e, ModelCall)]
@@ -196,19 +226,39 @@ async def test_events_stream_out_and_mutations_are_announced() -> None:
 
 
 async def test_server_tool_blocks_stay_in_the_history_and_are_not_answered() -> None:
-    search = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search",
-              "input": {"query": "pydantic v2 model_validate"}}
-    found = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01",
-             "content": [{"type": "web_search_result", "title": "Models", "url": "https://docs.pydantic.dev/",
-                          "encrypted_content": "abc", "page_age": None}]}
-    model, fake = scripted([
-        reply(search, found, text("Found it."), tool_use("read", {"path": "/workspace/a.py"})),
-        reply(tool_use("submit_answer", {"summary": "searched"})),
-    ])
+    search = {
+        "type": "server_tool_use",
+        "id": "srvtoolu_01",
+        "name": "web_search",
+        "input": {"query": "pydantic v2 model_validate"},
+    }
+    found = {
+        "type": "web_search_tool_result",
+        "tool_use_id": "srvtoolu_01",
+        "content": [
+            {
+                "type": "web_search_result",
+                "title": "Models",
+                "url": "https://docs.pydantic.dev/",
+                "encrypted_content": "abc",
+                "page_age": None,
+            }
+        ],
+    }
+    model, fake = scripted(
+        [
+            reply(search, found, text("Found it."), tool_use("read", {"path": "/workspace/a.py"})),
+            reply(tool_use("submit_answer", {"summary": "searched"})),
+        ]
+    )
     result = await make_loop(model).run("Go.")
     history = fake.requests[1].body["messages"]
     assert [b["type"] for b in history[1]["content"]] == [
-        "server_tool_use", "web_search_tool_result", "text", "tool_use"]
+        "server_tool_use",
+        "web_search_tool_result",
+        "text",
+        "tool_use",
+    ]
     assert [b["tool_use_id"] for b in history[2]["content"]] == ["toolu_scripted_001_4"]
     server_calls = [e for e in result.transcript if isinstance(e, ToolCall) and e.server]
     assert server_calls[0].input == {"query": "pydantic v2 model_validate"}

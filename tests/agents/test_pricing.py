@@ -28,18 +28,24 @@ def test_cache_write_is_priced_at_one_and_a_quarter_input() -> None:
 
 
 def test_usage_reads_recorded_stream_usage_with_cache_fields() -> None:
-    exchanges = load_fixture("anthropic/sdk-recorded.429_rate_limit_error_x2_then_200.d743d628.json")
+    exchanges = load_fixture(
+        "anthropic/sdk-recorded.429_rate_limit_error_x2_then_200.d743d628.json"
+    )
     usage = Usage.from_api(exchanges[2]["response"]["body"]["usage"])
     assert usage == Usage(input_tokens=406, output_tokens=50)
     assert cost_usd("claude-sonnet-4-6", usage) == pytest.approx((406 * 3 + 50 * 15) / 1e6)
 
 
 def test_one_hour_writes_and_web_searches_are_priced() -> None:
-    usage = Usage.from_api({
-        "input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 1000,
-        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 1000},
-        "server_tool_use": {"web_search_requests": 3, "web_fetch_requests": 0},
-    })
+    usage = Usage.from_api(
+        {
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cache_creation_input_tokens": 1000,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 1000},
+            "server_tool_use": {"web_search_requests": 3, "web_fetch_requests": 0},
+        }
+    )
     assert cost_usd("claude-haiku-4-5", usage) == pytest.approx(1000 * 2.0 / 1e6 + 0.03)
 
 
@@ -59,7 +65,8 @@ def test_unknown_model_is_priced_conservatively_and_logged(
 
 def test_worst_case_assumes_all_input_written_and_full_output() -> None:
     assert worst_case_cost_usd("claude-sonnet-4-6", 10_000, 1_000) == pytest.approx(
-        (10_000 * 3.75 + 1_000 * 15) / 1e6)
+        (10_000 * 3.75 + 1_000 * 15) / 1e6
+    )
 
 
 def test_usages_add_up() -> None:

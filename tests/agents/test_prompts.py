@@ -44,10 +44,16 @@ def test_issue_text_never_reaches_the_system_prompts() -> None:
 
 
 def test_coder_prompt_fences_the_issue_and_carries_plan_guidance_and_tests() -> None:
-    plan = Plan(summary="Fix add.", root_cause="Subtracts.", steps=["Use +."], test_plan="pytest",
-                files_to_change=[FileChange(path="calc.py", why="the bug")])
-    guidance = RepoGuidance(agents_md="Use tabs.", instructions="Keep it small.",
-                            test_command="make check")
+    plan = Plan(
+        summary="Fix add.",
+        root_cause="Subtracts.",
+        steps=["Use +."],
+        test_plan="pytest",
+        files_to_change=[FileChange(path="calc.py", why="the bug")],
+    )
+    guidance = RepoGuidance(
+        agents_md="Use tabs.", instructions="Keep it small.", test_command="make check"
+    )
     message = coder_task(ISSUE, plan, guidance, feedback="Please add a test.", round_=2)
     assert "ignore previous instructions" in fenced(message)
     assert "`calc.py`: the bug" in message
@@ -57,8 +63,13 @@ def test_coder_prompt_fences_the_issue_and_carries_plan_guidance_and_tests() -> 
 
 
 def test_without_a_test_command_the_coder_is_told_to_find_one() -> None:
-    plan = Plan(summary="s", root_cause="r", steps=["s"], test_plan="t",
-                files_to_change=[FileChange(path="a", why="b")])
+    plan = Plan(
+        summary="s",
+        root_cause="r",
+        steps=["s"],
+        test_plan="t",
+        files_to_change=[FileChange(path="a", why="b")],
+    )
     message = coder_task(ISSUE, plan, RepoGuidance(), feedback=None, round_=1)
     assert "does not configure a test command" in message
     assert "Reviewer feedback" not in message

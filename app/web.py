@@ -34,6 +34,10 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
 
     app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)
     app.include_router(build_webhook_router(settings))
+    if settings.slack_enabled:
+        from app.slack.router import build_slack_router
+
+        app.include_router(build_slack_router(settings))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

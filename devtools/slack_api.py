@@ -58,17 +58,26 @@ class SlackState:
 
     def _post(self, channel: str, fields: Args) -> Args:
         message: Args = {
-            "type": "message", "ts": self.next_ts(), "user": self.bot_user_id,
-            "bot_id": self.bot_id, "team": self.team_id, **fields,
+            "type": "message",
+            "ts": self.next_ts(),
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "team": self.team_id,
+            **fields,
         }
         self.messages.setdefault(channel, []).append(message)
         return message
 
     def _auth_test(self, _: Args) -> Args:
         return {
-            "ok": True, "url": "https://fixer-test.slack.com/", "team": "Fixer Test",
-            "user": "fixer", "team_id": self.team_id, "user_id": self.bot_user_id,
-            "bot_id": self.bot_id, "is_enterprise_install": False,
+            "ok": True,
+            "url": "https://fixer-test.slack.com/",
+            "team": "Fixer Test",
+            "user": "fixer",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
         }
 
     def _chat_postMessage(self, args: Args) -> Args:
@@ -77,7 +86,9 @@ class SlackState:
             return {"ok": False, "error": "channel_not_found"}
         if not (args.get("text") or args.get("blocks")):
             return {"ok": False, "error": "no_text"}
-        fields = {k: args[k] for k in ("text", "blocks", "metadata", "thread_ts") if k in args}
+        fields: Args = {
+            k: args[k] for k in ("text", "blocks", "metadata", "thread_ts") if k in args
+        }
         message = self._post(channel, fields)
         if "thread_ts" in args and (parent := self.find(channel, args["thread_ts"])):
             parent["reply_count"] = parent.get("reply_count", 0) + 1
@@ -108,26 +119,37 @@ class SlackState:
         channel = args.get("channel", "")
         if channel not in self.messages and channel not in self.members:
             return {"ok": False, "error": "channel_not_found"}
-        newest_first = list(reversed(self.top_level(channel)))
+        newest_first = [m for m in reversed(self.top_level(channel)) if _in_window(m, args)]
         limit = int(args.get("limit") or 100)
         page = self._visible(newest_first[:limit], args)
         more = len(newest_first) > limit
-        return {"ok": True, "messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _conversations_replies(self, args: Args) -> Args:
         thread = self.thread(args.get("channel", ""), args.get("ts", ""))
         if not thread:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": self._visible(thread, args), "has_more": False,
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "ok": True,
+            "messages": self._visible(thread, args),
+            "has_more": False,
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _conversations_members(self, args: Args) -> Args:
         channel = args.get("channel", "")
         if channel not in self.members:
             return {"ok": False, "error": "channel_not_found"}
-        return {"ok": True, "members": list(self.members[channel]),
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "ok": True,
+            "members": list(self.members[channel]),
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _views_open(self, args: Args) -> Args:
         if not args.get("trigger_id"):
@@ -140,8 +162,13 @@ class SlackState:
         listed = args.get("files") or []
         if not listed or any(f.get("id") not in self.files for f in listed):
             return {"ok": False, "error": "file_not_found"}
-        shared = [{**{k: v for k, v in self.files[f["id"]].items() if k != "content"},
-                   "title": f.get("title") or self.files[f["id"]]["name"]} for f in listed]
+        shared = [
+            {
+                **{k: v for k, v in self.files[f["id"]].items() if k != "content"},
+                "title": f.get("title") or self.files[f["id"]]["name"],
+            }
+            for f in listed
+        ]
         channel = args.get("channel_id")
         if channel:
             fields: Args = {"text": args.get("initial_comment", ""), "files": shared}
@@ -242,6 +269,16 @@ class FakeSlack:
             return True
 
 
+def _in_window(message: Args, args: Args) -> bool:
+    """Slack's ``oldest``/``latest`` bounds (exclusive unless ``inclusive``)."""
+    ts = float(message["ts"])
+    inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+    latest, oldest = args.get("latest"), args.get("oldest")
+    if latest and (ts > float(latest) or (ts == float(latest) and not inclusive)):
+        return False
+    return not (oldest and (ts < float(oldest) or (ts == float(oldest) and not inclusive)))
+
+
 def _parse_args(query: str, content_type: str, body: bytes) -> Args:
     args: Args = dict(parse_qsl(query, keep_blank_values=True))
     if body:
@@ -282,7 +319,9 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             answer = fake.handle(method, self.headers.get("Authorization", ""), args)
             self._reply(200, json.dumps(answer).encode())
 
-        def _reply(self, status: int, payload: bytes, content_type: str = "application/json") -> None:
+        def _reply(
+            self, status: int, payload: bytes, content_type: str = "application/json"
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))

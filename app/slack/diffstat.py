@@ -63,9 +63,7 @@ def parse_diffstat(diff: str) -> list[FileStat]:
                 current.status = "deleted"
             else:
                 current.path = _strip_prefix(path)
-        elif line.startswith("--- /dev/null") and current is not None:
-            current.status = "added"
-        elif line.startswith("new file mode") and current is not None:
+        elif line.startswith(("--- /dev/null", "new file mode")) and current is not None:
             current.status = "added"
         elif line.startswith("deleted file mode") and current is not None:
             current.status = "deleted"

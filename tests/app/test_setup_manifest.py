@@ -1,0 +1,75 @@
+"""``fixer setup``: the manifest, and the code exchange against GitHub (respx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import respx
+import yaml
+
+from app.config import Settings
+from app.setup_manifest import (
+    MANIFEST_PATH,
+    build_manifest,
+    credentials_from_conversion,
+    exchange_code,
+    github_web_url,
+    write_env,
+)
+
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+
+
+def test_app_yml_asks_for_what_fixer_needs_and_no_more() -> None:
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text())
+    assert set(manifest["default_events"]) >= {"issues", "issue_comment"}
+    assert manifest["default_permissions"] == {
+        "issues": "write",
+        "contents": "write",
+        "pull_requests": "write",
+        "metadata": "read",
+    }
+
+
+def test_manifest_points_webhooks_and_redirect_at_this_deployment() -> None:
+    manifest = build_manifest("https://fixer.example.org/", "http://localhost:3000/callback")
+    assert manifest["hook_attributes"]["url"] == "https://fixer.example.org/github/webhook"
+    assert manifest["redirect_url"] == "http://localhost:3000/callback"
+    assert manifest["public"] is False
+
+
+def test_web_url_for_github_and_enterprise_server() -> None:
+    assert github_web_url("https://api.github.com") == "https://github.com"
+    assert github_web_url("https://ghe.corp.example/api/v3") == "https://ghe.corp.example"
+
+
+async def test_code_exchange_writes_credentials_that_settings_read_back(
+    tmp_path: Path, monkeypatch: object
+) -> None:
+    conversion = {
+        "id": 31337,
+        "slug": "fixer-acme",
+        "html_url": "https://github.com/apps/fixer-acme",
+        "pem": PEM,
+        "webhook_secret": "e340154128314309424b7c8e90325147d99fdafa",
+        "client_id": "Iv1.8a61f9b3a7aba766",
+        "client_secret": "1726be1638095a19edd134c77bde3aa2ece1e5d8",
+    }
+    with respx.mock(assert_all_called=True) as router:
+        route = router.post("https://ghe.corp.example/api/v3/app-manifests/abc123/conversions").mock(
+            return_value=httpx.Response(201, json=conversion)
+        )
+        result = await exchange_code("https://ghe.corp.example/api/v3", "abc123")
+    assert route.called and "authorization" not in route.calls[0].request.headers
+    env = tmp_path / ".env"
+    env.write_text("DATABASE_URL=sqlite:///x.db\nGITHUB_APP_ID=1\n")
+    write_env(env, credentials_from_conversion(result))
+    text = env.read_text()
+    assert text.count("GITHUB_APP_ID=") == 1 and "DATABASE_URL=sqlite:///x.db" in text
+    assert oct(env.stat().st_mode & 0o777) == "0o600"
+    settings = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert settings.github_app_id == 31337
+    assert settings.private_key_pem == PEM.strip()
+    assert settings.github_webhook_secret is not None
+    assert settings.github_webhook_secret.get_secret_value() == conversion["webhook_secret"]

@@ -13,7 +13,9 @@ import typer
 from app.config import Settings, load_settings
 from app.errors import ConfigError
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Fixer: issues in, reviewed pull requests out.")
+cli = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Fixer: issues in, reviewed pull requests out."
+)
 runs_cli = typer.Typer(no_args_is_help=True, help="Inspect and steer runs.")
 sandbox_cli = typer.Typer(no_args_is_help=True, help="Sandbox images.")
 cli.add_typer(runs_cli, name="runs")
@@ -140,7 +142,9 @@ def runs_show(
     migrate(settings.database_url)
     run = get_run(settings.database_url, run_id)
     if run is None:
-        typer.echo(f"fixer: no run {run_id!r}; `fixer runs list` shows the runs there are", err=True)
+        typer.echo(
+            f"fixer: no run {run_id!r}; `fixer runs list` shows the runs there are", err=True
+        )
         raise typer.Exit(1)
     data = run.model_dump(mode="json")
     if as_json:

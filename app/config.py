@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from app import __version__
 from app.errors import ConfigError
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-4-6"
 
 # How to fix each credential, quoted in error messages and by `fixer doctor`.
 HOW_TO_SET: dict[str, str] = {

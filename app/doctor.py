@@ -61,7 +61,9 @@ def _database_check(settings: Settings) -> Check:
         migrate(settings.database_url)
     except Exception as exc:
         return Check("database", False, f"{exc.__class__.__name__}: {exc} — check DATABASE_URL")
-    return Check("database", True, f"{settings.database_url.split('@')[-1]} reachable, schema current")
+    return Check(
+        "database", True, f"{settings.database_url.split('@')[-1]} reachable, schema current"
+    )
 
 
 def _docker_check() -> Check:
@@ -119,11 +121,17 @@ async def _slack_check(settings: Settings) -> Check:
     )
     reply = await client.auth_test()
     if not settings.slack_approval_channel:
-        return Check("Slack", False, "SLACK_APPROVAL_CHANNEL is not set: " + HOW_TO_SET["SLACK_APPROVAL_CHANNEL"])
+        return Check(
+            "Slack",
+            False,
+            "SLACK_APPROVAL_CHANNEL is not set: " + HOW_TO_SET["SLACK_APPROVAL_CHANNEL"],
+        )
     return Check("Slack", True, f"bot {reply.get('user')} in team {reply.get('team')}")
 
 
 def _anthropic_check(settings: Settings) -> Check:
     if settings.anthropic_api_key is None:
-        return Check("Anthropic", False, "ANTHROPIC_API_KEY is not set: " + HOW_TO_SET["ANTHROPIC_API_KEY"])
+        return Check(
+            "Anthropic", False, "ANTHROPIC_API_KEY is not set: " + HOW_TO_SET["ANTHROPIC_API_KEY"]
+        )
     return Check("Anthropic", True, f"key present; model {settings.fixer_model}")

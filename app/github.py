@@ -58,7 +58,9 @@ class GitHubApp:
         """A client whose token is limited to ``repo_full_name`` and ``permissions``."""
         name = repo_full_name.split("/", 1)[1]
         auth = self._auth.as_installation(
-            installation_id, repositories=[name], permissions=permissions  # type: ignore[arg-type]
+            installation_id,
+            repositories=[name],
+            permissions=permissions,  # type: ignore[arg-type]
         )
         return GitHub(auth, base_url=self.base_url + "/", auto_retry=retry_unless_unsafe)
 
@@ -87,9 +89,7 @@ class GitHubApp:
             return None
         return base64.b64decode(body.get("content") or "").decode("utf-8", errors="replace")
 
-    async def permission_of(
-        self, installation_id: int, repo_full_name: str, username: str
-    ) -> str:
+    async def permission_of(self, installation_id: int, repo_full_name: str, username: str) -> str:
         """``admin``, ``maintain``, ``write``, ``triage``, ``read`` or ``none``."""
         owner, repo = repo_full_name.split("/", 1)
         gh = self.for_repo(installation_id, repo_full_name, {"metadata": "read"})

@@ -19,10 +19,15 @@ from githubkit import GitHub
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "app.yml"
 
 
-def build_manifest(public_url: str, redirect_url: str, app_yml: Path = MANIFEST_PATH) -> dict[str, Any]:
+def build_manifest(
+    public_url: str, redirect_url: str, app_yml: Path = MANIFEST_PATH
+) -> dict[str, Any]:
     """The manifest JSON GitHub wants, from ``app.yml`` plus this deployment's URLs."""
     manifest: dict[str, Any] = yaml.safe_load(app_yml.read_text())
-    manifest["hook_attributes"] = {"url": f"{public_url.rstrip('/')}/github/webhook", "active": True}
+    manifest["hook_attributes"] = {
+        "url": f"{public_url.rstrip('/')}/github/webhook",
+        "active": True,
+    }
     manifest["redirect_url"] = redirect_url
     manifest.setdefault("public", False)
     return manifest
@@ -37,7 +42,11 @@ def github_web_url(api_url: str) -> str:
 
 def form_page(manifest: dict[str, Any], web_url: str, state: str, org: str | None) -> str:
     """A page that posts the manifest to GitHub as soon as it loads."""
-    target = f"{web_url}/organizations/{org}/settings/apps/new" if org else f"{web_url}/settings/apps/new"
+    target = (
+        f"{web_url}/organizations/{org}/settings/apps/new"
+        if org
+        else f"{web_url}/settings/apps/new"
+    )
     return (
         "<!doctype html><title>Create the Fixer GitHub App</title>"
         f'<form id="f" method="post" action="{html.escape(target)}?state={state}">'

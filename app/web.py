@@ -50,9 +50,7 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
             "docker": await asyncio.to_thread(_docker_ok),
         }
         ready = all(checks.values())
-        return JSONResponse(
-            {"ready": ready, "checks": checks}, status_code=200 if ready else 503
-        )
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     return app
 

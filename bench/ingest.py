@@ -41,7 +41,9 @@ def free_port() -> int:
 
 def deliveries(count: int) -> list[tuple[dict[str, str], bytes]]:
     opened = json.loads((FIXTURES / "issues__opened.payload.json").read_text())
-    comment = json.loads((FIXTURES / "issue_comment__created.with-installation.payload.json").read_text())
+    comment = json.loads(
+        (FIXTURES / "issue_comment__created.with-installation.payload.json").read_text()
+    )
     review = json.loads((FIXTURES / "pull_request_review__submitted.payload.json").read_text())
     out = []
     for i in range(count):
@@ -66,7 +68,9 @@ def deliveries(count: int) -> list[tuple[dict[str, str], bytes]]:
     return out
 
 
-async def replay(url: str, items: list[tuple[dict[str, str], bytes]], concurrency: int) -> dict[str, Any]:
+async def replay(
+    url: str, items: list[tuple[dict[str, str], bytes]], concurrency: int
+) -> dict[str, Any]:
     latencies: list[float] = []
     accepted = 0
     queue: asyncio.Queue[tuple[dict[str, str], bytes]] = asyncio.Queue()
@@ -111,7 +115,9 @@ def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def serve(argv: list[str], env: dict[str, str], cwd: Path, health: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wait_up(health, process)
     return process
 
@@ -122,7 +128,9 @@ def app_key() -> str:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
     ).decode()
 
 
@@ -147,30 +155,42 @@ def main() -> None:
 
     bare = serve(
         [sys.executable, str(Path(__file__).parent / "bare_endpoint.py"), str(bare_port)],
-        env, workdir, f"http://127.0.0.1:{bare_port}/healthz",
+        env,
+        workdir,
+        f"http://127.0.0.1:{bare_port}/healthz",
     )
     try:
-        asyncio.run(replay(f"http://127.0.0.1:{bare_port}/github/webhook", items[:200], args.concurrency))
-        bare_result = asyncio.run(replay(f"http://127.0.0.1:{bare_port}/github/webhook", items, args.concurrency))
+        asyncio.run(
+            replay(f"http://127.0.0.1:{bare_port}/github/webhook", items[:200], args.concurrency)
+        )
+        bare_result = asyncio.run(
+            replay(f"http://127.0.0.1:{bare_port}/github/webhook", items, args.concurrency)
+        )
     finally:
         bare.terminate()
         bare.wait()
 
     fixer = serve(
         [sys.executable, "-m", "app", "web", "--port", str(fixer_port)],
-        env, workdir, f"http://127.0.0.1:{fixer_port}/healthz",
+        env,
+        workdir,
+        f"http://127.0.0.1:{fixer_port}/healthz",
     )
     try:
         warm = deliveries(200)
         asyncio.run(replay(f"http://127.0.0.1:{fixer_port}/github/webhook", warm, args.concurrency))
-        result = asyncio.run(replay(f"http://127.0.0.1:{fixer_port}/github/webhook", items, args.concurrency))
+        result = asyncio.run(
+            replay(f"http://127.0.0.1:{fixer_port}/github/webhook", items, args.concurrency)
+        )
     finally:
         fixer.terminate()
         fixer.wait()
 
     ids = {headers["X-GitHub-Delivery"] for headers, _ in items}
     with sqlite3.connect(workdir / "fixer.db") as db:
-        stored = {row[0] for row in db.execute("SELECT id FROM webhook_deliveries WHERE outcome != ''")}
+        stored = {
+            row[0] for row in db.execute("SELECT id FROM webhook_deliveries WHERE outcome != ''")
+        }
         runs = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
     persisted = len(ids & stored)
     figures = {

@@ -6,9 +6,9 @@ It answers at the transport, so githubkit runs for real (JWT, token minting, ret
 from __future__ import annotations
 
 import base64
-import time
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +89,8 @@ class FakeGitHub:
             return httpx.Response(404, json={"message": "Not Found"})
         encoded = base64.b64encode(text.encode()).decode()
         return httpx.Response(
-            200, json={"type": "file", "encoding": "base64", "content": encoded, "path": match.group(2)}
+            200,
+            json={"type": "file", "encoding": "base64", "content": encoded, "path": match.group(2)},
         )
 
     def _list_comments(self, request: httpx.Request) -> httpx.Response:
@@ -104,7 +105,11 @@ class FakeGitHub:
     def _create_comment(self, request: httpx.Request) -> httpx.Response:
         match = re.search(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", request.url.path)
         assert match
-        comment = dict(load_fixture("github_rest/issue_comment_object.proxy-from-webhook-payload.json")["comment"])
+        comment = dict(
+            load_fixture("github_rest/issue_comment_object.proxy-from-webhook-payload.json")[
+                "comment"
+            ]
+        )
         comment.update(
             id=self.next_id,
             body=json.loads(request.content)["body"],
@@ -130,7 +135,9 @@ class FakeGitHub:
     def _permission(self, request: httpx.Request) -> httpx.Response:
         user = request.url.path.split("/")[-2]
         role = self.permissions.get(user, "read")
-        return httpx.Response(200, json={"permission": role, "role_name": role, "user": {"login": user}})
+        return httpx.Response(
+            200, json={"permission": role, "role_name": role, "user": {"login": user}}
+        )
 
     @staticmethod
     def _public(comment: dict[str, Any]) -> dict[str, Any]:

@@ -46,7 +46,9 @@ def record_installation(database_url: str, action: str, payload: dict[str, Any])
     account = installation.get("account") or {}
     with session_scope(database_url) as session:
         row = session.get(Installation, install_id) or Installation(
-            id=install_id, account_login=account.get("login", ""), account_type=account.get("type", "User")
+            id=install_id,
+            account_login=account.get("login", ""),
+            account_type=account.get("type", "User"),
         )
         if action == "deleted":
             row.deleted_at = utcnow()

@@ -81,7 +81,9 @@ def build_webhook_router(settings: Settings) -> APIRouter:
     return router
 
 
-async def _handle(database_url: str, event: str, action: str | None, payload: dict[str, Any]) -> str:
+async def _handle(
+    database_url: str, event: str, action: str | None, payload: dict[str, Any]
+) -> str:
     if event in ("installation", "installation_repositories"):
         return record_installation(database_url, action or "", payload)
     if event == "ping":

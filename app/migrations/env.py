@@ -13,7 +13,9 @@ from app.db import get_engine
 target_metadata = SQLModel.metadata
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # DBOS's system tables live in the same database; never touch them.
     if type_ == "table":
         return name in target_metadata.tables

@@ -62,9 +62,7 @@ async def load_repo_config_step(request: dict[str, Any]) -> dict[str, Any]:
 @DBOS.step(name="labeller_can_write", **GITHUB_STEP)
 async def labeller_can_write_step(request: dict[str, Any]) -> bool:
     req = RunRequest.model_validate(request)
-    role = await current().github.permission_of(
-        req.installation_id, req.repo_full_name, req.actor
-    )
+    role = await current().github.permission_of(req.installation_id, req.repo_full_name, req.actor)
     return role in WRITE_ROLES
 
 
@@ -125,7 +123,9 @@ async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
 
 
 @DBOS.step(name="post_already_active", **GITHUB_STEP)
-async def post_already_active_step(notice_id: str, active_run_id: str, request: dict[str, Any]) -> None:
+async def post_already_active_step(
+    notice_id: str, active_run_id: str, request: dict[str, Any]
+) -> None:
     req = RunRequest.model_validate(request)
     # Marked with the notice's own id, so a retried step edits instead of posting twice.
     await upsert_status_comment(

@@ -26,7 +26,17 @@ def test_upgrade_keeps_rows_and_leaves_other_tables_alone(tmp_path: Path) -> Non
         connection.execute(text("CREATE TABLE workflow_status (workflow_uuid TEXT PRIMARY KEY)"))
         connection.execute(text("INSERT INTO workflow_status VALUES ('a/b#1:1')"))
     with session_scope(url) as session:
-        session.add(Run(id="a/b#1:1", repo_full_name="a/b", repo_id=1, installation_id=2, issue_number=1, trigger="cli", actor="me"))
+        session.add(
+            Run(
+                id="a/b#1:1",
+                repo_full_name="a/b",
+                repo_id=1,
+                installation_id=2,
+                issue_number=1,
+                trigger="cli",
+                actor="me",
+            )
+        )
     migrate(url)  # an upgrade on a live database: no-op here, never destructive
     with session_scope(url) as session:
         assert session.get(Run, "a/b#1:1") is not None

@@ -1,4 +1,4 @@
-"""``fixer doctor`` as a user runs it: one line per check, exit 1 when something needed is missing."""
+"""`fixer doctor` as a user runs it: a line per check, exit 1 when a needed one fails."""
 
 from __future__ import annotations
 
@@ -16,9 +16,17 @@ from tests.github_fake import FakeGitHub
 
 
 def test_doctor_without_credentials_names_each_fix_and_exits_1(tmp_path: Path) -> None:
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/f.db"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/f.db",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "app", "doctor"], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "app", "doctor"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -40,7 +48,9 @@ async def test_doctor_checks_github_app_auth_with_a_real_jwt(
 async def test_doctor_reports_a_rejected_key(settings: Settings, app_key: tuple[str, str]) -> None:
     with respx.mock() as router:
         router.get(url__regex=r".*/app$").mock(
-            return_value=httpx.Response(401, json={"message": "A JSON web token could not be decoded"})
+            return_value=httpx.Response(
+                401, json={"message": "A JSON web token could not be decoded"}
+            )
         )
         checks = {check.name: check for check in await run_checks(settings)}
     assert not checks["GitHub App"].ok

@@ -52,7 +52,9 @@ def test_lost_response_after_github_made_the_comment_leaves_one_comment(
 
 
 @pytest.fixture
-def fake_github_http(app_key: tuple[str, str], unused_tcp_port_factory: Any) -> Iterator[HttpFakeGitHub]:
+def fake_github_http(
+    app_key: tuple[str, str], unused_tcp_port_factory: Any
+) -> Iterator[HttpFakeGitHub]:
     with HttpFakeGitHub(FakeGitHub(public_key_pem=app_key[1]), unused_tcp_port_factory()) as server:
         yield server
 

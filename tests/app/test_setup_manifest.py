@@ -57,9 +57,9 @@ async def test_code_exchange_writes_credentials_that_settings_read_back(
         "client_secret": "1726be1638095a19edd134c77bde3aa2ece1e5d8",
     }
     with respx.mock(assert_all_called=True) as router:
-        route = router.post("https://ghe.corp.example/api/v3/app-manifests/abc123/conversions").mock(
-            return_value=httpx.Response(201, json=conversion)
-        )
+        route = router.post(
+            "https://ghe.corp.example/api/v3/app-manifests/abc123/conversions"
+        ).mock(return_value=httpx.Response(201, json=conversion))
         result = await exchange_code("https://ghe.corp.example/api/v3", "abc123")
     assert route.called and "authorization" not in route.calls[0].request.headers
     env = tmp_path / ".env"

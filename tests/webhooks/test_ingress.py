@@ -58,7 +58,10 @@ def test_issue_from_collaborator_gets_one_on_it_comment_with_run_link(
     assert "http://fixer.local/runs/Codertocat%2FHello-World%231%3A1" in comment["body"]
     assert "<!-- fixer-run:Codertocat/Hello-World#1:1 -->" in comment["body"]
     # Tokens were minted for this one repository and only what each call needs.
-    assert {"repositories": ["Hello-World"], "permissions": {"issues": "write", "metadata": "read"}} in github.token_requests
+    assert {
+        "repositories": ["Hello-World"],
+        "permissions": {"issues": "write", "metadata": "read"},
+    } in github.token_requests
     assert all(t["repositories"] == ["Hello-World"] for t in github.token_requests)
     assert all(t["permissions"].get("contents") != "write" for t in github.token_requests)
     [run] = runs(settings)
@@ -85,7 +88,9 @@ def test_unparsable_body_is_400(client: TestClient, settings: Settings) -> None:
     assert runs(settings) == []
 
 
-def test_signed_payload_of_the_wrong_shape_is_400_not_500(client: TestClient, settings: Settings) -> None:
+def test_signed_payload_of_the_wrong_shape_is_400_not_500(
+    client: TestClient, settings: Settings
+) -> None:
     payload = opened()
     payload["repository"]["id"] = "not a number"
     response = deliver(client, "issues", payload)
@@ -123,7 +128,9 @@ def test_redelivery_is_202_and_starts_nothing_new(
     assert len(github.comments_on(REPO, 1)) == 1
 
 
-def test_outsider_issue_starts_nothing(client: TestClient, github: FakeGitHub, settings: Settings) -> None:
+def test_outsider_issue_starts_nothing(
+    client: TestClient, github: FakeGitHub, settings: Settings
+) -> None:
     response = deliver(client, "issues", opened("NONE"))
     assert response.status_code == 202
     assert response.json()["outcome"].startswith("ignored:author is NONE")
@@ -136,7 +143,9 @@ def test_second_trigger_while_active_says_so_and_starts_nothing(
 ) -> None:
     deliver(client, "issues", opened())
     wait_for(lambda: github.comments_on(REPO, 1))
-    comment = copy.deepcopy(load_fixture("github_webhooks/issue_comment__created.with-installation.payload.json"))
+    comment = copy.deepcopy(
+        load_fixture("github_webhooks/issue_comment__created.with-installation.payload.json")
+    )
     comment["comment"]["body"] = "/fix please"
     response = deliver(client, "issue_comment", comment)
     assert response.json()["outcome"] == f"busy:{REPO}#1:1"
@@ -200,21 +209,33 @@ def test_installation_events_record_the_installed_repositories(
     deliver(client, "installation_repositories", added)
     # The recorded "removed" payload names another installation's repository: point it
     # at the one just added, as GitHub would when that repository is deselected.
-    removed = copy.deepcopy(load_fixture("github_webhooks/installation_repositories__removed.payload.json"))
+    removed = copy.deepcopy(
+        load_fixture("github_webhooks/installation_repositories__removed.payload.json")
+    )
     removed["installation"] = created["installation"]
     removed["repositories_removed"] = added["repositories_added"]
     deliver(client, "installation_repositories", removed)
     with session_scope(settings.database_url) as session:
         installation = session.get(Installation, created["installation"]["id"])
         repos = {r.full_name: r for r in session.exec(select(Repository)).all()}
-    assert installation is not None and installation.account_login == created["installation"]["account"]["login"]
+    assert (
+        installation is not None
+        and installation.account_login == created["installation"]["account"]["login"]
+    )
     assert repos["Codertocat/Hello-World"].installation_id == 957387
     assert repos["Codertocat/Hello-World"].removed_at is None
     assert repos["Codertocat/Space"].removed_at is not None
 
 
-def test_ping_and_unknown_events_are_accepted_and_ignored(client: TestClient, settings: Settings) -> None:
-    assert deliver(client, "ping", load_fixture("github_webhooks/ping__payload.json")).json()["outcome"] == "pong"
+def test_ping_and_unknown_events_are_accepted_and_ignored(
+    client: TestClient, settings: Settings
+) -> None:
+    assert (
+        deliver(client, "ping", load_fixture("github_webhooks/ping__payload.json")).json()[
+            "outcome"
+        ]
+        == "pong"
+    )
     review = load_fixture("github_webhooks/pull_request_review__submitted.payload.json")
     response = deliver(client, "pull_request_review", review)
     assert response.status_code == 202

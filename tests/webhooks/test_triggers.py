@@ -83,4 +83,6 @@ def test_edited_comments_and_other_events_start_nothing() -> None:
     edited = installed("issue_comment__edited.payload.json")
     edited["comment"]["body"] = "/fix"
     assert isinstance(run_request_for("issue_comment", edited), Ignored)
-    assert isinstance(run_request_for("pull_request", installed("pull_request__opened.payload.json")), Ignored)
+    assert isinstance(
+        run_request_for("pull_request", installed("pull_request__opened.payload.json")), Ignored
+    )

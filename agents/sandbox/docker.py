@@ -207,8 +207,8 @@ class DockerSandbox:
         outcome = self.run_script(
             command, timeout=limit, cwd=cwd, login=True, cap=self.config.output_cap, tag=token
         )
-        data, _, _ = outcome.output.render()
-        timed_out = outcome.exit_code in TIMEOUT_EXIT_CODES and outcome.duration_ms >= limit * 990
+        data, cut, _ = outcome.output.render()
+        timed_out = outcome.exit_code in TIMEOUT_EXIT_CODES and outcome.duration_ms >= limit * 900
         if timed_out:
             self._exec_raw(self.container, KILL_TAGGED.format(token=token))
         return CommandResult(
@@ -216,6 +216,7 @@ class DockerSandbox:
             output=data.decode("utf-8", errors="replace"),
             timed_out=timed_out,
             duration_ms=outcome.duration_ms,
+            truncated_bytes=cut,
         )
 
     def read_file(self, path: str) -> bytes:
@@ -231,7 +232,11 @@ class DockerSandbox:
         mode, resolved = outcome.output.head.decode().split("\n", 1)
         parent, _, name = resolved.rpartition("/")
         archive = pack_files({name: (data, int(mode, 8))})
-        if not self.container.put_archive(parent or "/", archive):
+        try:
+            written = self.container.put_archive(parent or "/", archive)
+        except APIError as exc:
+            raise SandboxError(f"could not write {path} in the sandbox: {exc}") from exc
+        if not written:
             raise SandboxError(f"could not write {path} in the sandbox")
 
     # -- workspace -------------------------------------------------------------------------

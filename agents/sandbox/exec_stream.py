@@ -21,7 +21,11 @@ from agents.errors import CommandTimeout, SandboxError
 # The command runs under `timeout` (which makes itself a process-group leader and kills the
 # whole group on expiry) in one bash that prints the exit status from its EXIT trap: two
 # processes per command, because every extra exec costs milliseconds on the hot path.
-WRAPPER = """trap 'printf "\\0FIXER-EXIT:%d\\0" "$?"' EXIT
+# The TERM trap turns `timeout`'s SIGTERM into status 124, which bash otherwise loses.
+# The sentinel goes to both streams: docker relays them through separate pipes, so only once
+# both have delivered it is all the command's output in.
+WRAPPER = """trap 's=$?; printf "\\0FIXER-EXIT:%d\\0" $s; printf "\\0FIXER-EXIT:%d\\0" $s >&2' EXIT
+trap 'exit 124' TERM
 eval "$1"
 """
 
@@ -48,16 +52,15 @@ class CapturedOutput:
     tail: bytearray = field(default_factory=bytearray)
     total: int = 0
     newlines: int = 0
-    stdout_tail: bytes = b""
+    stream_tails: dict[int, bytes] = field(default_factory=lambda: {1: b"", 2: b""})
 
     def add(self, stream: int, data: bytes) -> None:
+        self.stream_tails[stream] = (self.stream_tails.get(stream, b"") + data)[-64:]
         if stream == 2 and self.split_stderr:
             self.errors += data[: 65536 - len(self.errors)]
             return
         self.total += len(data)
         self.newlines += data.count(b"\n")
-        if stream == 1:
-            self.stdout_tail = (self.stdout_tail + data)[-64:]
         if self.cap is None or len(self.head) < self.cap // 2:
             room = len(data) if self.cap is None else self.cap // 2 - len(self.head)
             self.head += data[:room]
@@ -68,7 +71,18 @@ class CapturedOutput:
             if len(self.tail) > 2 * half + 4096:
                 del self.tail[: len(self.tail) - half - 64]
 
+    def finished(self) -> re.Match[bytes] | None:
+        """The sentinel, once both streams end with it."""
+        found = [SENTINEL.search(self.stream_tails.get(n, b"")) for n in (1, 2)]
+        return found[0] if found[0] and found[1] else None
+
     def strip_sentinel(self, sentinel: bytes) -> None:
+        if self.errors.endswith(sentinel):
+            del self.errors[-len(sentinel) :]
+        for _ in range(1 if self.split_stderr else 2):
+            self._strip_one(sentinel)
+
+    def _strip_one(self, sentinel: bytes) -> None:
         for buf in (self.tail, self.head):
             at = buf.rfind(sentinel)
             if at >= 0:
@@ -130,8 +144,8 @@ def run_exec(
     try:
         for stream, chunk in _frames(sock, started + deadline_s):
             captured.add(stream, chunk)
-            if stream == 1 and chunk.endswith(b"\x00"):
-                match = SENTINEL.search(captured.stdout_tail)
+            if chunk.endswith(b"\x00"):
+                match = captured.finished()
                 if match:
                     break
     finally:

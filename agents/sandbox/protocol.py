@@ -21,6 +21,8 @@ class CommandResult(BaseModel):
     timed_out: bool = False
     """True when the command hit its timeout and its process group was killed."""
     duration_ms: float = 0.0
+    truncated_bytes: int = 0
+    """Bytes cut from the middle of ``output`` (a note in ``output`` says where)."""
 
 
 class SandboxSnapshot(BaseModel):

@@ -26,11 +26,11 @@ from app.slack.messages import ApprovalContent
 from app.slack.posting import post_approval
 from devtools.slack_api import FakeSlack
 from devtools.slack_signing import event_headers, interaction_body, interaction_headers
-from tests.app.conftest import WEBHOOK_SECRET, app_key, client, github
+from tests.app.conftest import WEBHOOK_SECRET, client, github
 from tests.conftest import load_fixture
 from tests.github_fake import API
 
-__all__ = ["app_key", "client", "github"]
+__all__ = ["client", "github"]  # app_key comes from tests/conftest.py
 
 SIGNING_SECRET = "test-slack-signing-secret"
 APPROVER = "U0APPROVER"

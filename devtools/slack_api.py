@@ -207,7 +207,10 @@ class FakeSlack:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-slack", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for one poll
+            name="fake-slack",
+            daemon=True,
         )
         self._thread.start()
         return self

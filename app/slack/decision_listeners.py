@@ -136,9 +136,17 @@ async def decide_from_button(
         actor_id=click.user_id,
         actor_name=click.user_name,
     )
-    await mark_decided(
-        client, click.channel, click.message_ts, click.blocks, click.run_id, click.round, status
-    )
+    blocks = click.blocks
+    if not blocks:  # a payload without the message: read it back from Slack
+        context = ChangesContext(
+            click.run_id, click.round, click.channel, click.message_ts, click.thread_ts
+        )
+        message = await _approval_message(client, context)
+        blocks = list((message or {}).get("blocks") or [])
+    if blocks:
+        await mark_decided(
+            client, click.channel, click.message_ts, blocks, click.run_id, click.round, status
+        )
 
 
 async def open_changes_modal(

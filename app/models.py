@@ -78,8 +78,11 @@ class WebhookDelivery(SQLModel, table=True):
     event: str
     action: str | None = None
     received_at: datetime = Field(default_factory=utcnow)
-    outcome: str = ""
-    """What ingress did with it: ``run:<id>``, ``ignored:<reason>``, ``recorded``."""
+    outcome: str = Field(default="", index=True)
+    """``pending`` (a run start is owed), ``starting:<executor>``, then what came of it:
+    ``started:<run>``, ``busy:<run>``, ``ignored:<reason>``, ``recorded:...``."""
+    request: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
+    """The run request a ``pending`` delivery owes (kept for the audit trail)."""
 
 
 class Run(SQLModel, table=True):

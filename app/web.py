@@ -15,6 +15,7 @@ from app.config import GITHUB_SERVICE_NEEDS, Settings
 from app.db import get_engine, migrate
 from app.github import GitHubApp
 from app.runs import context, engine
+from app.runs.intake import RunIntake
 from webhooks.router import build_webhook_router
 
 
@@ -23,17 +24,21 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
     settings.require(*GITHUB_SERVICE_NEEDS)
     context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
 
+    intake = RunIntake(settings.database_url, settings.executor_id)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         migrate(settings.database_url)
         await engine.launch(settings, execute=execute_runs)
+        intake.start()
         try:
             yield
         finally:
+            await intake.stop()
             engine.shutdown()
 
     app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)
-    app.include_router(build_webhook_router(settings))
+    app.include_router(build_webhook_router(settings, intake))
     if settings.slack_enabled:
         from app.slack.router import build_slack_router
 

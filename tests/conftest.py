@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -37,3 +39,21 @@ def docker_client() -> Iterator[Any]:
         pytest.skip(message)
     yield client
     client.close()
+
+
+# One key for the whole session: githubkit caches the App JWT per App id in-process, so
+# two keys for the same id would make later tests present a JWT signed by the other one.
+@pytest.fixture(scope="session")
+def app_key() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public

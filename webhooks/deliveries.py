@@ -1,32 +1,79 @@
-"""Delivery dedupe and the installation bookkeeping events (fast local writes only)."""
+"""Deliveries: the dedupe record, the outbox of owed run starts, installation bookkeeping.
+
+A delivery that asks for a run is stored as ``pending`` with its run request in the same
+insert that dedupes it, and the webhook answers 202 right then; the run intake starts the
+run just after. A crash between the two loses nothing: pending rows are picked up again.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
-from app.db import session_scope
+from app.db import get_engine, session_scope
 from app.models import Installation, Repository, WebhookDelivery, utcnow
 
+PENDING = "pending"
 
-def claim_delivery(database_url: str, delivery_id: str, event: str, action: str | None) -> bool:
-    """Record the delivery; False when it was already handled (a redelivery).
 
-    A delivery whose earlier handling died before finishing (empty outcome) may be
-    claimed again: what it starts is idempotent, so finishing it twice is harmless.
+def record_delivery(
+    database_url: str,
+    delivery_id: str,
+    event: str,
+    action: str | None,
+    outcome: str,
+    request: dict[str, Any] | None = None,
+) -> bool:
+    """Store the delivery; False when it was stored before (a redelivery).
+
+    A Core insert on a pooled connection: this is the webhook's hot path, and the ORM's
+    unit of work costs more than the write itself.
     """
-    with session_scope(database_url) as session:
-        existing = session.get(WebhookDelivery, delivery_id)
-        if existing is not None:
-            return not existing.outcome
-        session.add(WebhookDelivery(id=delivery_id, event=event, action=action))
-        try:
-            session.flush()
-        except IntegrityError:  # a concurrent copy of the same delivery won the race
-            session.rollback()
-            return False
+    statement = insert(WebhookDelivery).values(
+        id=delivery_id,
+        event=event,
+        action=action,
+        outcome=outcome[:500],
+        request=request,
+        received_at=utcnow(),
+    )
+    try:
+        with get_engine(database_url).begin() as connection:
+            connection.execute(statement)
+    except IntegrityError:
+        return False
     return True
+
+
+def claim_pending(database_url: str, owner: str, limit: int = 50) -> list[WebhookDelivery]:
+    """Claim up to ``limit`` owed run starts for ``owner``, oldest first.
+
+    Rows this owner claimed before dying are claimed again; the conditional update makes
+    sure two processes never start the same delivery's run.
+    """
+    claimed: list[WebhookDelivery] = []
+    mine = f"starting:{owner}"
+    with session_scope(database_url) as session:
+        rows = session.exec(
+            select(WebhookDelivery)
+            .where(col(WebhookDelivery.outcome).in_([PENDING, mine]))
+            .order_by(col(WebhookDelivery.received_at))
+            .limit(limit)
+        ).all()
+        for row in rows:
+            result = session.exec(  # type: ignore[call-overload]
+                update(WebhookDelivery)
+                .where(
+                    col(WebhookDelivery.id) == row.id, col(WebhookDelivery.outcome) == row.outcome
+                )
+                .values(outcome=mine)
+            )
+            if result.rowcount == 1:
+                claimed.append(row)
+    return claimed
 
 
 def finish_delivery(database_url: str, delivery_id: str, outcome: str) -> None:

@@ -1,7 +1,8 @@
-"""``POST /github/webhook``: verify, dedupe, decide, enqueue — and answer at once.
+"""``POST /github/webhook``: verify, decide, store — and answer at once.
 
 Order matters: size and signature are checked before anything is parsed or stored, so an
-unsigned request changes nothing. The handler never waits on GitHub or a model.
+unsigned request changes nothing. The answer comes once the delivery is stored (one
+insert, which is also the dedupe); the run it asks for is started by the run intake.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.config import Settings
-from app.runs.start import start_run
-from webhooks.deliveries import claim_delivery, finish_delivery, record_installation
+from app.runs.intake import RunIntake
+from webhooks.deliveries import PENDING, record_delivery, record_installation
 from webhooks.signature import signature_is_valid
 from webhooks.triggers import Ignored, run_request_for
 
@@ -42,7 +43,7 @@ async def _read_capped(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def build_webhook_router(settings: Settings) -> APIRouter:
+def build_webhook_router(settings: Settings, intake: RunIntake) -> APIRouter:
     router = APIRouter()
     secret = settings.github_webhook_secret
     database_url = settings.database_url
@@ -67,30 +68,30 @@ def build_webhook_router(settings: Settings) -> APIRouter:
         if not isinstance(payload, dict):
             return _answer(400, "body is not a JSON object")
         action = payload.get("action") if isinstance(payload.get("action"), str) else None
-        if not claim_delivery(database_url, delivery_id, event, action):
-            return _answer(202, "duplicate delivery, already handled", delivery=delivery_id)
         try:
-            outcome = await _handle(database_url, event, action, payload)
+            outcome, run_request = _decide(database_url, event, action, payload)
         except (KeyError, TypeError, ValueError) as exc:
-            # Signed by GitHub but not the shape the event promises: record and refuse.
-            finish_delivery(database_url, delivery_id, f"malformed:{exc}")
+            # Signed by GitHub but not the shape the event promises: refuse, store nothing.
             return _answer(400, f"malformed {event} payload: {exc}")
-        finish_delivery(database_url, delivery_id, outcome)
+        if not record_delivery(database_url, delivery_id, event, action, outcome, run_request):
+            return _answer(202, "duplicate delivery, already handled", delivery=delivery_id)
+        if outcome == PENDING:
+            intake.kick()
         return _answer(202, "accepted", delivery=delivery_id, outcome=outcome)
 
     return router
 
 
-async def _handle(
+def _decide(
     database_url: str, event: str, action: str | None, payload: dict[str, Any]
-) -> str:
+) -> tuple[str, dict[str, Any] | None]:
+    """What this delivery owes: a run start (``pending`` + its request) or nothing."""
     if event in ("installation", "installation_repositories"):
-        return record_installation(database_url, action or "", payload)
+        return record_installation(database_url, action or "", payload), None
     if event == "ping":
-        return "pong"
+        return "pong", None
     decision = run_request_for(event, payload)
     if isinstance(decision, Ignored):
         log.debug("ignored %s.%s: %s", event, action, decision.reason)
-        return f"ignored:{decision.reason}"
-    started = await start_run(database_url, decision)
-    return f"{started.kind}:{started.run_id}"
+        return f"ignored:{decision.reason}", None
+    return PENDING, decision.model_dump(mode="json")

@@ -1,12 +1,13 @@
 """Starting a run: one per issue at a time, one workflow per ``owner/repo#N:attempt``.
 
-Ingress calls this without waiting on GitHub or a model: it reads and writes our tables
-and enqueues a DBOS workflow, nothing else. The workflow id is deterministic, so a retried
-or redelivered trigger attaches to the run that exists instead of starting another.
+It reads and writes our tables and enqueues a DBOS workflow, nothing else: no GitHub, no
+model. The workflow id is deterministic, so a retried or redelivered trigger attaches to
+the run that exists instead of starting another.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from dbos import DBOS, EnqueueOptions
@@ -22,11 +23,11 @@ class StartOutcome(BaseModel):
     run_id: str
 
 
-async def start_run(database_url: str, request: RunRequest) -> StartOutcome:
+def start_run_blocking(database_url: str, request: RunRequest) -> StartOutcome:
     """Enqueue the run for ``request``, or say that one is already active."""
     active = store.active_run(database_url, request.repo_full_name, request.issue_number)
     if active is not None:
-        await DBOS.enqueue_workflow_with_options_async(
+        DBOS.enqueue_workflow_with_options(
             EnqueueOptions(
                 queue_name=NOTICES_QUEUE,
                 workflow_name="notify_already_active",
@@ -40,7 +41,7 @@ async def start_run(database_url: str, request: RunRequest) -> StartOutcome:
     run_id = request.run_id(attempt)
     # Enqueue first: if this process dies before the row is written, the workflow's
     # first step writes it, so nothing is lost between the two.
-    await DBOS.enqueue_workflow_with_options_async(
+    DBOS.enqueue_workflow_with_options(
         EnqueueOptions(
             queue_name=RUNS_QUEUE,
             workflow_name="fix_issue",
@@ -53,3 +54,8 @@ async def start_run(database_url: str, request: RunRequest) -> StartOutcome:
     )
     store.record_run(database_url, run_id, request, attempt)
     return StartOutcome(kind="started", run_id=run_id)
+
+
+async def start_run(database_url: str, request: RunRequest) -> StartOutcome:
+    """:func:`start_run_blocking` off the event loop (its database work is synchronous)."""
+    return await asyncio.to_thread(start_run_blocking, database_url, request)

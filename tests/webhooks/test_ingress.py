@@ -41,6 +41,12 @@ def runs(settings: Settings) -> list[Run]:
         return list(session.exec(select(Run)).all())
 
 
+def outcome_of(settings: Settings, delivery_id: str) -> str | None:
+    with session_scope(settings.database_url) as session:
+        row = session.get(WebhookDelivery, delivery_id)
+        return row.outcome if row else None
+
+
 def deliveries(settings: Settings) -> list[WebhookDelivery]:
     with session_scope(settings.database_url) as session:
         return list(session.exec(select(WebhookDelivery)).all())
@@ -49,9 +55,10 @@ def deliveries(settings: Settings) -> list[WebhookDelivery]:
 def test_issue_from_collaborator_gets_one_on_it_comment_with_run_link(
     client: TestClient, github: FakeGitHub, settings: Settings
 ) -> None:
-    response = deliver(client, "issues", opened())
+    response = deliver(client, "issues", opened(), delivery="d-opened")
     assert response.status_code == 202
-    assert response.json()["outcome"] == f"started:{REPO}#1:1"
+    assert response.json()["outcome"] == "pending"
+    wait_for(lambda: outcome_of(settings, "d-opened") == f"started:{REPO}#1:1")
     wait_for(lambda: github.comments_on(REPO, 1))
     [comment] = github.comments_on(REPO, 1)
     assert "On it" in comment["body"]
@@ -96,6 +103,7 @@ def test_signed_payload_of_the_wrong_shape_is_400_not_500(
     response = deliver(client, "issues", payload)
     assert response.status_code == 400
     assert runs(settings) == []
+    assert deliveries(settings) == []
 
 
 def test_missing_event_header_is_400(client: TestClient) -> None:
@@ -147,8 +155,8 @@ def test_second_trigger_while_active_says_so_and_starts_nothing(
         load_fixture("github_webhooks/issue_comment__created.with-installation.payload.json")
     )
     comment["comment"]["body"] = "/fix please"
-    response = deliver(client, "issue_comment", comment)
-    assert response.json()["outcome"] == f"busy:{REPO}#1:1"
+    deliver(client, "issue_comment", comment, delivery="d-fix")
+    wait_for(lambda: outcome_of(settings, "d-fix") == f"busy:{REPO}#1:1")
     wait_for(lambda: len(github.comments_on(REPO, 1)) == 2)
     notice = github.comments_on(REPO, 1)[1]["body"]
     assert "already active" in notice and f"{REPO}#1:1" in notice
@@ -241,3 +249,29 @@ def test_ping_and_unknown_events_are_accepted_and_ignored(
     assert response.status_code == 202
     assert response.json()["outcome"].startswith("ignored:")
     assert runs(settings) == []
+
+
+def test_delivery_stored_by_a_process_that_died_before_starting_its_run_is_started(
+    settings: Settings, github: FakeGitHub
+) -> None:
+    from app.db import migrate
+    from app.runs.request import RunRequest
+    from app.web import create_app
+    from webhooks.deliveries import PENDING, record_delivery
+    from webhooks.triggers import run_request_for
+
+    migrate(settings.database_url)
+    request = run_request_for("issues", opened())
+    assert isinstance(request, RunRequest)
+    # What a web process leaves behind when it dies right after answering 202.
+    record_delivery(
+        settings.database_url,
+        "d-orphan",
+        "issues",
+        "opened",
+        PENDING,
+        request.model_dump(mode="json"),
+    )
+    with TestClient(create_app(settings)):
+        wait_for(lambda: outcome_of(settings, "d-orphan") == f"started:{REPO}#1:1")
+        wait_for(lambda: len(github.comments_on(REPO, 1)) == 1)

@@ -1,0 +1,72 @@
+"""The run intake: starts the runs that accepted deliveries owe, just after the 202.
+
+One task per web process. Ingress kicks it after storing a ``pending`` delivery; it also
+sweeps on start-up and every few seconds, so a delivery stored by a process that died
+before starting its run is started by whichever process looks next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from app.runs.request import RunRequest
+from app.runs.start import start_run
+from webhooks.deliveries import claim_pending, finish_delivery
+
+log = logging.getLogger("fixer.intake")
+SWEEP_SECONDS = 5.0
+
+
+class RunIntake:
+    def __init__(self, database_url: str, owner: str) -> None:
+        self.database_url = database_url
+        self.owner = owner
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="fixer-run-intake")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def drain(self) -> int:
+        """Start every owed run; returns how many deliveries were handled."""
+        handled = 0
+        while True:
+            batch = await asyncio.to_thread(claim_pending, self.database_url, self.owner)
+            if not batch:
+                return handled
+            for delivery in batch:
+                outcome = await self._start(delivery.id, delivery.request)
+                await asyncio.to_thread(finish_delivery, self.database_url, delivery.id, outcome)
+                handled += 1
+
+    async def _start(self, delivery_id: str, request: dict[str, object] | None) -> str:
+        try:
+            started = await start_run(self.database_url, RunRequest.model_validate(request))
+        except Exception as exc:  # recorded on the delivery; the sweep does not retry it
+            log.exception("delivery %s: could not start its run", delivery_id)
+            return f"error:{type(exc).__name__}: {exc}"
+        return f"{started.kind}:{started.run_id}"
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("run intake failed; retrying at the next sweep")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=SWEEP_SECONDS)
+            except TimeoutError:
+                pass
+            self._wake.clear()

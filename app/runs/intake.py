@@ -8,6 +8,7 @@ before starting its run is started by whichever process looks next.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from app.runs.request import RunRequest
@@ -34,10 +35,8 @@ class RunIntake:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def drain(self) -> int:
         """Start every owed run; returns how many deliveries were handled."""
@@ -65,8 +64,6 @@ class RunIntake:
                 await self.drain()
             except Exception:
                 log.exception("run intake failed; retrying at the next sweep")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=SWEEP_SECONDS)
-            except TimeoutError:
-                pass
             self._wake.clear()

@@ -8,9 +8,7 @@ Create Date: 2026-11-27 11:01:31.092451
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
 from alembic import op
-
 
 revision = "0002"
 down_revision = "0001"

@@ -66,6 +66,9 @@ class Click:
             value = json.loads(action["value"])
             container = body.get("container") or {}
             message = body.get("message") or {}
+            message_ts = str(container.get("message_ts") or message["ts"])
+            # A parent message reports its own ts as thread_ts once it has replies.
+            thread_ts = message.get("thread_ts")
             return cls(
                 run_id=str(value["run_id"]),
                 round=int(value["round"]),
@@ -73,8 +76,8 @@ class Click:
                 user_id=str(body["user"]["id"]),
                 user_name=_user_name(body["user"]),
                 channel=str(container.get("channel_id") or body["channel"]["id"]),
-                message_ts=str(container.get("message_ts") or message["ts"]),
-                thread_ts=message.get("thread_ts"),
+                message_ts=message_ts,
+                thread_ts=thread_ts if thread_ts and thread_ts != message_ts else None,
                 blocks=list(message.get("blocks") or []),
                 trigger_id=str(body.get("trigger_id") or ""),
             )

@@ -35,7 +35,9 @@ def interaction_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
-def interaction_headers(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+def interaction_headers(
+    signing_secret: str, body: str, timestamp: int | None = None
+) -> dict[str, str]:
     """Signed headers plus the form content type that interactivity payloads carry."""
     return {
         **signed_slack_request(signing_secret, body, timestamp),
@@ -45,4 +47,7 @@ def interaction_headers(signing_secret: str, body: str, timestamp: int | None = 
 
 def event_headers(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Signed headers plus the JSON content type that Events API callbacks carry."""
-    return {**signed_slack_request(signing_secret, body, timestamp), "Content-Type": "application/json"}
+    return {
+        **signed_slack_request(signing_secret, body, timestamp),
+        "Content-Type": "application/json",
+    }

@@ -1,0 +1,138 @@
+"""Sandbox benchmark: container start, tool overhead, grep, snapshot and restore.
+
+Run: ``.venv/bin/python bench/sandbox.py``. Ratios are against baselines measured in the
+same run (raw SDK ``exec_run``; ripgrep on the host over the same tree). The last line
+printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import docker
+
+from agents.sandbox.docker import DockerSandbox
+from agents.sandbox.run_resources import remove_run
+from agents.tools.grep import GrepTool
+from agents.tools.shell import ShellTool
+
+ROUNDS = 100
+GREP_ROUNDS = 7
+TREE_FILES = 2000
+FILE_LINES = 1500
+REGEX = r"function_\d+_1499\(value\)"
+RG_FLAGS = [
+    "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden",
+    "--glob", "!.git", "--max-columns", "300", "--max-columns-preview",
+]  # fmt: skip
+
+
+def median_ms(fn: Callable[[], object], rounds: int) -> float:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def make_tree(root: Path, files: int = TREE_FILES, lines: int = FILE_LINES) -> None:
+    """A git repo of ``files`` source-like files of ``lines`` lines each."""
+    for index in range(files):
+        sub = root / f"pkg{index % 40}"
+        sub.mkdir(parents=True, exist_ok=True)
+        text = [f"def function_{index}_{n}(value):  # compute the thing" for n in range(lines)]
+        if index % 100 == 0:
+            text.append("NEEDLE_MARKER = True")
+        (sub / f"mod{index}.py").write_text("\n".join(text) + "\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "tree"]):
+        subprocess.run(
+            ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=root, check=True
+        )
+
+
+def main() -> None:
+    client = docker.from_env()
+    workdir = Path(tempfile.mkdtemp(prefix="fixer-bench-"))
+    run_id = f"bench-{uuid.uuid4().hex[:8]}"
+    try:
+        make_tree(workdir / "tree")
+        started = time.perf_counter()
+        sandbox = DockerSandbox(run_id, client=client)
+        sandbox.ensure()
+        container_start_ms = (time.perf_counter() - started) * 1000
+        sandbox.copy_in(workdir / "tree")
+
+        shell = ShellTool()
+        for _ in range(5):
+            sandbox.container.exec_run("true")
+            shell.run(sandbox, {"command": "true"})
+        # Alternating pairs, so load from anything else on the machine hits both alike.
+        raw_ms, tool_ms = [], []
+        for _ in range(ROUNDS):
+            raw_ms.append(median_ms(lambda: sandbox.container.exec_run("true"), 1))
+            tool_ms.append(median_ms(lambda: shell.run(sandbox, {"command": "true"}), 1))
+
+        # The same ripgrep flags the tool uses, and a regex (not a bare literal) as agents
+        # write them; the literal search is reported too, where the fixed exec cost dominates.
+        grep = GrepTool()
+        grep_ms: dict[str, tuple[float, float]] = {}
+        for kind, pattern in (("regex", REGEX), ("literal", "NEEDLE_MARKER")):
+            host_rg = ["rg", *RG_FLAGS, "--regexp", pattern]
+
+            def run_host(argv: list[str] = host_rg) -> object:
+                return subprocess.run(argv, cwd=workdir / "tree", capture_output=True, check=False)
+
+            def run_tool(regex: str = pattern) -> object:
+                return grep.run(sandbox, {"pattern": regex})
+
+            run_host(), run_tool()
+            grep_ms[kind] = (median_ms(run_host, GREP_ROUNDS), median_ms(run_tool, GREP_ROUNDS))
+        sandbox.stop()
+
+        make_tree(workdir / "small", files=2000, lines=40)
+        sandbox = DockerSandbox(run_id, client=client)
+        sandbox.ensure()
+        sandbox.copy_in(workdir / "small")
+        sandbox.exec("for i in $(seq 0 999); do echo changed >> pkg$((i % 40))/mod$i.py; done")
+        started = time.perf_counter()
+        snapshot = sandbox.snapshot()
+        snapshot_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        sandbox.restore(workdir / "small", snapshot)
+        restore_ms = (time.perf_counter() - started) * 1000
+
+        result = {
+            "container_start_ms": round(container_start_ms, 1),
+            "raw_exec_ms": round(statistics.median(raw_ms), 2),
+            "shell_tool_ms": round(statistics.median(tool_ms), 2),
+            "tool_overhead_ratio": round(statistics.median(tool_ms) / statistics.median(raw_ms), 3),
+            "host_rg_ms": round(grep_ms["regex"][0], 1),
+            "grep_tool_ms": round(grep_ms["regex"][1], 1),
+            "grep_ratio": round(grep_ms["regex"][1] / grep_ms["regex"][0], 3),
+            "grep_literal_ratio": round(grep_ms["literal"][1] / grep_ms["literal"][0], 3),
+            "grep_tree": {"files": TREE_FILES, "bytes": TREE_FILES * FILE_LINES * 53},
+            "snapshot_files_changed": snapshot.files_changed,
+            "snapshot_ms": round(snapshot_ms, 1),
+            "restore_ms": round(restore_ms, 1),
+        }
+        print(json.dumps(result))
+    finally:
+        remove_run(client, run_id)
+        shutil.rmtree(workdir, ignore_errors=True)
+        client.close()
+
+
+if __name__ == "__main__":
+    main()

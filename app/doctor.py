@@ -109,8 +109,8 @@ async def _slack_check(settings: Settings) -> Check:
         return Check(
             "Slack",
             False,
-            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set: approvals only via "
-            "`fixer runs approve` — " + HOW_TO_SET["SLACK_BOT_TOKEN"],
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set: Slack approvals are off "
+            "— " + HOW_TO_SET["SLACK_BOT_TOKEN"],
             needed=False,
         )
     from slack_sdk.web.async_client import AsyncWebClient

@@ -10,6 +10,7 @@ import base64
 from typing import Any, Literal
 
 from githubkit import AppAuthStrategy, GitHub
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException, RequestFailed
 from githubkit.retry import RETRY_DEFAULT, RetryOption
 
@@ -50,7 +51,11 @@ class GitHubApp:
         assert settings.github_app_id is not None and settings.private_key_pem is not None
         self._auth = AppAuthStrategy(settings.github_app_id, settings.private_key_pem)
         self.base_url = settings.github_api_url
-        self.app = GitHub(self._auth, base_url=self.base_url + "/", auto_retry=retry_unless_unsafe)
+        # Tokens are cached per App object, not per process; and HTTP caching is off,
+        # because GitHub lets GETs be cached for 60 s, and a stale comment list would
+        # hide the marker that keeps the status comment single.
+        self._cache = MemCacheStrategy()
+        self.app = self._client(self._auth)
 
     def for_repo(
         self, installation_id: int, repo_full_name: str, permissions: dict[str, Permission]
@@ -62,7 +67,16 @@ class GitHubApp:
             repositories=[name],
             permissions=permissions,  # type: ignore[arg-type]
         )
-        return GitHub(auth, base_url=self.base_url + "/", auto_retry=retry_unless_unsafe)
+        return self._client(auth)
+
+    def _client(self, auth: Any) -> GitHub[Any]:
+        return GitHub(
+            auth,
+            base_url=self.base_url + "/",
+            auto_retry=retry_unless_unsafe,
+            cache_strategy=self._cache,
+            http_cache=False,
+        )
 
     async def authenticated_app(self) -> dict[str, Any]:
         """``GET /app`` with the App JWT (proves the id and key belong together)."""

@@ -32,6 +32,8 @@ serve: setup
 
 bench: setup sandbox-image
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/cache.py
+	$(BIN)/python bench/sandbox.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def wait_for(condition: Any, timeout: float = 20.0) -> None:
+    """Poll ``condition`` until it is true (work that happens in a workflow or a process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
 
 
 def load_fixture(relative: str) -> Any:

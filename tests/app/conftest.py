@@ -21,9 +21,8 @@ from tests.github_fake import API, FakeGitHub
 WEBHOOK_SECRET = "test-webhook-secret"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, app_key: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+def service_settings(tmp_path: Path, app_key: tuple[str, str], **overrides: object) -> Settings:
+    """Settings of a test service: SQLite in ``tmp_path``, the session's App key, fake GitHub."""
     return load_settings(
         database_url=f"sqlite:///{tmp_path}/fixer.db",
         github_app_id=4242,
@@ -32,7 +31,14 @@ def settings(tmp_path: Path, app_key: tuple[str, str], monkeypatch: pytest.Monke
         github_api_url=API,
         fixer_public_url="http://fixer.local",
         fixer_executor_id="test-executor",
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, app_key: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    return service_settings(tmp_path, app_key)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.app.conftest import WEBHOOK_SECRET, deliver, sign
-from tests.conftest import load_fixture
+from tests.conftest import load_fixture, wait_for
 from tests.github_fake import FakeGitHub, HttpFakeGitHub
 
 REPO = "Codertocat/Hello-World"
@@ -29,15 +29,6 @@ def opened() -> dict[str, Any]:
     payload = copy.deepcopy(load_fixture("github_webhooks/issues__opened.payload.json"))
     payload["installation"] = {"id": 1}
     return payload
-
-
-def wait_for(condition: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_lost_response_after_github_made_the_comment_leaves_one_comment(

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.config import Settings, load_settings
+from app.config import Settings
 from app.models import RunState
 from app.runs import store
 from app.runs.decisions import DECISION_TOPIC
@@ -26,9 +26,8 @@ from app.slack.messages import ApprovalContent
 from app.slack.posting import post_approval
 from devtools.slack_api import FakeSlack
 from devtools.slack_signing import event_headers, interaction_body, interaction_headers
-from tests.app.conftest import WEBHOOK_SECRET, client, github
+from tests.app.conftest import client, github, service_settings
 from tests.conftest import load_fixture
-from tests.github_fake import API
 
 __all__ = ["client", "github"]  # app_key comes from tests/conftest.py
 
@@ -64,14 +63,9 @@ def settings(
     tmp_path: Path, app_key: tuple[str, str], monkeypatch: pytest.MonkeyPatch, slack: FakeSlack
 ) -> Settings:
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
-    return load_settings(
-        database_url=f"sqlite:///{tmp_path}/fixer.db",
-        github_app_id=4242,
-        github_app_private_key=app_key[0].replace("\n", "\\n"),
-        github_webhook_secret=WEBHOOK_SECRET,
-        github_api_url=API,
-        fixer_public_url="http://fixer.local",
-        fixer_executor_id="test-executor",
+    return service_settings(
+        tmp_path,
+        app_key,
         slack_bot_token=slack.token,
         slack_signing_secret=SIGNING_SECRET,
         slack_approval_channel=CHANNEL,

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.db import session_scope
 from app.models import Installation, Repository, Run, WebhookDelivery
 from tests.app.conftest import deliver, sign
-from tests.conftest import load_fixture
+from tests.conftest import load_fixture, wait_for
 from tests.github_fake import FakeGitHub
 
 REPO = "Codertocat/Hello-World"
@@ -25,15 +25,6 @@ def opened(association: str = "OWNER") -> dict[str, Any]:
     payload["installation"] = {"id": 1}
     payload["issue"]["author_association"] = association
     return payload
-
-
-def wait_for(condition: Any, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def runs(settings: Settings) -> list[Run]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import subprocess
 from collections.abc import Iterator
@@ -286,3 +287,24 @@ def test_binary_patch_applies(remote: Remote, mirror: RepoMirror) -> None:
         check=True,
     ).stdout
     assert data == bytes(range(256))
+
+
+def test_token_for_another_repository_is_repository_unreachable(
+    remote: Remote, mirror: RepoMirror
+) -> None:
+    remote.server.add_token("ghs_otherREPO42", "octo/other", write=True)
+    with pytest.raises(RepositoryUnreachable, match="installed there"):
+        mirror.fetch(remote.url, "ghs_otherREPO42")
+
+
+def test_logged_git_command_lines_carry_no_token(
+    remote: Remote, mirror: RepoMirror, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    base = mirror.fetch(remote.url, READ)
+    fix(mirror, remote, base, remote.patch("calc.py", FIXED))
+
+    assert "Popen(['git', 'fetch'" in caplog.text  # gitpython logs every command line
+    for token in (READ, WRITE):
+        for secret in secrets(token):
+            assert secret.decode() not in caplog.text

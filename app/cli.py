@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -152,6 +152,66 @@ def runs_show(
         return
     for key, value in data.items():
         typer.echo(f"{key:>18}: {value}")
+
+
+def _operate(coroutine: Any) -> None:
+    from app.runs.operator import OperatorError
+
+    try:
+        typer.echo(asyncio.run(coroutine))
+    except OperatorError as exc:
+        typer.echo(f"fixer: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _decide(run_id: str, action: str, feedback: str = "") -> None:
+    from app.runs.operator import OperatorError, decide
+
+    try:
+        outcome = asyncio.run(decide(_settings(), run_id, action, feedback))  # type: ignore[arg-type]
+    except OperatorError as exc:
+        typer.echo(f"fixer: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(outcome.message)
+    if not outcome.accepted:
+        raise typer.Exit(1)
+
+
+@runs_cli.command("approve")
+def runs_approve(run_id: str) -> None:
+    """Approve the run's current round: Fixer pushes the branch and opens the PR."""
+    _decide(run_id, "approve")
+
+
+@runs_cli.command("reject")
+def runs_reject(run_id: str) -> None:
+    """Reject the run's current round: nothing is pushed, the run ends."""
+    _decide(run_id, "reject")
+
+
+@runs_cli.command("request-changes")
+def runs_request_changes(
+    run_id: str,
+    feedback: Annotated[str, typer.Option("--feedback", "-m", help="What should change.")],
+) -> None:
+    """Send the coder back to work with your feedback (a new approval round)."""
+    _decide(run_id, "request_changes", feedback)
+
+
+@runs_cli.command("cancel")
+def runs_cancel(run_id: str) -> None:
+    """Stop an active run and remove its sandbox."""
+    from app.runs.operator import cancel
+
+    _operate(cancel(_settings(), run_id))
+
+
+@runs_cli.command("resume")
+def runs_resume(run_id: str) -> None:
+    """Resume a cancelled or stuck run from its last recorded step."""
+    from app.runs.operator import resume
+
+    _operate(resume(_settings(), run_id))
 
 
 @sandbox_cli.command("build")

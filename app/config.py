@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     fixer_application_version: str = __version__
     """Pinned explicitly so runs waiting for approval survive a deploy of the same version."""
     fixer_log_format: Literal["text", "json"] = "text"
+    fixer_cache_dir: Path = Path(".fixer-cache")
+    """Mirror clones of the repositories Fixer works on (host side, never in a sandbox)."""
+    fixer_runs_per_repo: int = Field(default=1, ge=1)
+    """Agent phases running at once per repository, across all workers."""
+    fixer_max_sandboxes: int = Field(default=2, ge=1)
+    """Live sandboxes (agent phases) per worker process."""
 
     @field_validator("fixer_approvers", mode="before")
     @classmethod

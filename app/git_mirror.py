@@ -70,7 +70,12 @@ class RepoMirror:
             if ref is None:
                 ref = self._default_branch(git, clone_url)
             git.run(
-                "fetch", "--quiet", "--prune", "--no-write-fetch-head", clone_url, *_REFSPECS,
+                "fetch",
+                "--quiet",
+                "--prune",
+                "--no-write-fetch-head",
+                clone_url,
+                *_REFSPECS,
                 error=RepositoryUnreachable,
                 what=f"fetching {clone_url} ({_ACCESS_HINT})",
             )
@@ -78,7 +83,10 @@ class RepoMirror:
 
     def _default_branch(self, git: GitRunner, clone_url: str) -> str:
         listing = git.run(
-            "ls-remote", "--symref", clone_url, "HEAD",
+            "ls-remote",
+            "--symref",
+            clone_url,
+            "HEAD",
             error=RepositoryUnreachable,
             what=f"reading {clone_url} ({_ACCESS_HINT})",
         )
@@ -106,13 +114,21 @@ class RepoMirror:
             if not (path / "HEAD").exists():
                 raise GitHostError(f"no mirror of {clone_url} yet: call RepoMirror.fetch first")
             GitRunner(self.cache_dir).run(
-                "clone", "--quiet", "--shared", "--no-checkout", str(path), str(dest),
+                "clone",
+                "--quiet",
+                "--shared",
+                "--no-checkout",
+                str(path),
+                str(dest),
                 what=f"cloning the mirror of {clone_url} into {dest}",
             )
         git = GitRunner(dest)
         try:
             git.run(
-                "checkout", "--quiet", "--detach", base_commit,
+                "checkout",
+                "--quiet",
+                "--detach",
+                base_commit,
                 what=f"checking out {base_commit} of {clone_url} (fetch it into the mirror first)",
             )
             git.run("remote", "remove", "origin")

@@ -40,14 +40,21 @@ def _identity_env(author: tuple[str, str], timestamp: datetime) -> dict[str, str
     date = f"@{int(timestamp.timestamp())} +0000"
     name, email = author
     return {
-        "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email, "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_COMMITTER_DATE": date,
     }
 
 
 def _commit_patch(git: GitRunner, patch_file: Path, message: str, env: dict[str, str]) -> str:
     git.run(
-        "apply", "--index", "--binary", str(patch_file),
+        "apply",
+        "--index",
+        "--binary",
+        str(patch_file),
         error=PatchDoesNotApply,
         what="applying the approved patch to the base commit (re-run the coder on a fresh base)",
     )
@@ -72,8 +79,11 @@ def _rebase(git: GitRunner, base: str, head: str, env: dict[str, str]) -> bool:
 
 def _remote_branch(git: GitRunner, clone_url: str, branch: str) -> str:
     listing = git.run(
-        "ls-remote", clone_url, f"refs/heads/{branch}",
-        error=PushRefused, what=f"reading branch {branch} of {clone_url}",
+        "ls-remote",
+        clone_url,
+        f"refs/heads/{branch}",
+        error=PushRefused,
+        what=f"reading branch {branch} of {clone_url}",
     )
     return listing.split("\t", 1)[0] if listing else ""
 
@@ -113,12 +123,19 @@ def push_fix(
             # The branch is ours (fixer/issue-N): a previous attempt may have pushed a commit
             # rebased onto an older head; the lease replaces exactly that and nothing newer.
             git.run(
-                "push", "--quiet", f"--force-with-lease=refs/heads/{branch}:{current}",
-                clone_url, f"HEAD:refs/heads/{branch}",
+                "push",
+                "--quiet",
+                f"--force-with-lease=refs/heads/{branch}:{current}",
+                clone_url,
+                f"HEAD:refs/heads/{branch}",
                 error=PushRefused,
                 what=f"pushing {branch} to {clone_url} (the token needs contents:write there)",
             )
     return PushResult(
-        commit=commit, branch=branch, base=head if rebased else base_commit,
-        rebased=rebased, conflict=conflict, pushed=current != commit,
+        commit=commit,
+        branch=branch,
+        base=head if rebased else base_commit,
+        rebased=rebased,
+        conflict=conflict,
+        pushed=current != commit,
     )

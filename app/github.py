@@ -117,3 +117,79 @@ class GitHubApp:
             raise
         body = response.json()
         return str(body.get("role_name") or body.get("permission") or "none")
+
+    def _split(self, repo_full_name: str) -> tuple[str, str]:
+        owner, repo = repo_full_name.split("/", 1)
+        return owner, repo
+
+    async def repository(self, installation_id: int, repo_full_name: str) -> dict[str, Any]:
+        """``GET /repos/{owner}/{repo}``: default branch and the ``clone_url`` to use."""
+        owner, repo = self._split(repo_full_name)
+        gh = self.for_repo(installation_id, repo_full_name, {"metadata": "read"})
+        return dict((await gh.arequest("GET", f"/repos/{owner}/{repo}")).json())
+
+    async def issue(self, installation_id: int, repo_full_name: str, number: int) -> dict[str, Any]:
+        owner, repo = self._split(repo_full_name)
+        gh = self.for_repo(installation_id, repo_full_name, {"issues": "read", "metadata": "read"})
+        return dict((await gh.arequest("GET", f"/repos/{owner}/{repo}/issues/{number}")).json())
+
+    async def mint_token(
+        self, installation_id: int, repo_full_name: str, permissions: dict[str, Permission]
+    ) -> str:
+        """A raw installation token for git over HTTPS, limited to one repository.
+
+        Only the host's git uses it, for the one fetch or push it was minted for; it is
+        never stored and never enters a sandbox.
+        """
+        _, repo = self._split(repo_full_name)
+        response = await self.app.arequest(
+            "POST",
+            f"/app/installations/{installation_id}/access_tokens",
+            json={"repositories": [repo], "permissions": permissions},
+        )
+        return str(response.json()["token"])
+
+    async def find_pull(
+        self, installation_id: int, repo_full_name: str, branch: str
+    ) -> dict[str, Any] | None:
+        """The pull request whose head is ``branch`` in this repository, in any state."""
+        owner, repo = self._split(repo_full_name)
+        gh = self.for_repo(installation_id, repo_full_name, PUSH_AND_PR)
+        response = await gh.arequest(
+            "GET",
+            f"/repos/{owner}/{repo}/pulls",
+            params={"head": f"{owner}:{branch}", "state": "all", "per_page": 10},
+        )
+        pulls = response.json()
+        return dict(pulls[0]) if pulls else None
+
+    async def create_pull(
+        self,
+        installation_id: int,
+        repo_full_name: str,
+        *,
+        branch: str,
+        base: str,
+        title: str,
+        body: str,
+    ) -> dict[str, Any]:
+        owner, repo = self._split(repo_full_name)
+        gh = self.for_repo(installation_id, repo_full_name, PUSH_AND_PR)
+        response = await gh.arequest(
+            "POST",
+            f"/repos/{owner}/{repo}/pulls",
+            json={"title": title, "head": branch, "base": base, "body": body},
+        )
+        return dict(response.json())
+
+    def mint_token_sync(
+        self, installation_id: int, repo_full_name: str, permissions: dict[str, Permission]
+    ) -> str:
+        """:meth:`mint_token` for code running in a worker thread (git, the sandbox)."""
+        _, repo = self._split(repo_full_name)
+        response = self.app.request(
+            "POST",
+            f"/app/installations/{installation_id}/access_tokens",
+            json={"repositories": [repo], "permissions": permissions},
+        )
+        return str(response.json()["token"])

@@ -12,7 +12,10 @@ from dbos import DBOS, DBOSConfig
 from app.config import Settings
 
 RUNS_QUEUE = "fixer-runs"
-"""Partitioned by repository: one active run per repository by default."""
+"""Whole runs (mostly waiting on people); spreads them over the workers."""
+AGENT_QUEUE = "fixer-agent-work"
+"""Agent rounds: partitioned by repository (``FIXER_RUNS_PER_REPO`` at once per repo) and
+capped per worker (``FIXER_MAX_SANDBOXES``), since each one holds a live sandbox."""
 NOTICES_QUEUE = "fixer-notices"
 """Small side workflows (e.g. "a run is already active" comments)."""
 
@@ -28,21 +31,26 @@ def dbos_config(settings: Settings) -> DBOSConfig:
     }
 
 
-async def launch(settings: Settings, *, execute: bool = True, runs_per_repo: int = 1) -> None:
+async def launch(settings: Settings, *, execute: bool = True) -> None:
     """Create and launch DBOS for this process.
 
     ``execute=False`` (``fixer web``) only enqueues: the process takes no work from the
     queues, so workers do all of it.
     """
     # Importing registers the workflows before launch, so recovery can find them.
+    import app.runs.agent_phase
     import app.runs.workflow  # noqa: F401
 
     DBOS(config=dbos_config(settings))
     if not execute:
         DBOS.listen_queues([])
     DBOS.launch()
+    await DBOS.register_queue_async(RUNS_QUEUE, polling_interval_sec=0.2)
     await DBOS.register_queue_async(
-        RUNS_QUEUE, partition_concurrency=runs_per_repo, polling_interval_sec=0.2
+        AGENT_QUEUE,
+        partition_concurrency=settings.fixer_runs_per_repo,
+        worker_concurrency=settings.fixer_max_sandboxes,
+        polling_interval_sec=0.2,
     )
     await DBOS.register_queue_async(NOTICES_QUEUE, polling_interval_sec=0.2)
 

@@ -46,7 +46,6 @@ def start_run_blocking(database_url: str, request: RunRequest) -> StartOutcome:
             queue_name=RUNS_QUEUE,
             workflow_name="fix_issue",
             workflow_id=run_id,
-            queue_partition_key=request.repo_full_name,
         ),
         run_id,
         request.model_dump(mode="json"),

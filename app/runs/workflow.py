@@ -1,142 +1,307 @@
-"""The durable ``fix_issue`` workflow (DESIGN §1, §4).
+"""The durable ``fix_issue`` workflow (DESIGN §1, §4): one issue, from trigger to PR.
 
-Each side effect is a step, and each step is safe to run twice: DBOS records a step's
-result once it returns, and a process killed before that re-runs the step on recovery.
+Every side effect is a step that looks before it acts, so a step re-run after a crash finds
+what its first attempt did. Agent work runs as a child workflow per round on the agent
+queue; waiting for a person is a durable ``recv`` that holds no container.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from dbos import DBOS
+from dbos import DBOS, EnqueueOptions
 
-from app.errors import RepoConfigError
+from agents.plan import CoderResult, Plan
 from app.models import RunState
-from app.repo_config import CONFIG_PATH, parse_repo_config
-from app.runs import store
+from app.repo_config import CONFIG_PATH, RepoConfig
+from app.runs import status_text
+from app.runs.artifacts import get_artifact
 from app.runs.context import current
+from app.runs.engine import AGENT_QUEUE
+from app.runs.github_steps import (
+    labeller_can_write_step,
+    load_repo_step,
+    post_already_active_step,
+    record_run_step,
+    run_url,
+    set_state_step,
+    status_comment_step,
+)
+from app.runs.phase_io import PhaseInput, PhaseOutput
+from app.runs.pull_request import open_pull_request_step, push_branch_step
 from app.runs.request import RunRequest
-from app.status_comment import upsert_status_comment
-
-WRITE_ROLES = frozenset({"admin", "maintain", "write"})
-
-# Steps that talk to GitHub retry on their own: each one looks before it acts, so a
-# retry after a lost response finds what the first attempt did instead of redoing it.
-GITHUB_STEP: dict[str, Any] = {
-    "retries_allowed": True,
-    "max_attempts": 6,
-    "interval_seconds": 0.5,
-    "backoff_rate": 2.0,
-}
+from app.runs.slack_steps import (
+    post_approval_step,
+    progress_step,
+    slack_enabled,
+    update_approval_step,
+)
+from app.slack.diffstat import parse_diffstat, totals
 
 
-def run_url(run_id: str) -> str:
-    from urllib.parse import quote
+@DBOS.step(name="clock")
+async def now_step() -> str:
+    """The time, recorded once, so a retried push makes the same commit."""
+    return datetime.now(UTC).isoformat()
 
-    return f"{current().settings.fixer_public_url}/runs/{quote(run_id, safe='')}"
 
-
-@DBOS.step(name="record_run")
-async def record_run_step(run_id: str, request: dict[str, Any], attempt: int) -> None:
-    store.record_run(
-        current().settings.database_url, run_id, RunRequest.model_validate(request), attempt
+async def run_round(phase: PhaseInput) -> PhaseOutput:
+    handle = await DBOS.enqueue_workflow_with_options_async(
+        EnqueueOptions(
+            queue_name=AGENT_QUEUE,
+            workflow_name="agent_phase",
+            workflow_id=f"{phase.run_id}/round-{phase.round}",
+            queue_partition_key=phase.repo_full_name,
+        ),
+        phase.model_dump(mode="json"),
     )
+    return PhaseOutput.model_validate(await handle.get_result())
 
 
-@DBOS.step(name="set_state")
-async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
-    store.update_run(current().settings.database_url, run_id, **fields)
+async def wait_for_decision(round: int, timeout_s: float) -> dict[str, Any] | None:
+    """The decision for ``round``, or None when the wait runs out (stale rounds ignored)."""
+    while True:
+        message: dict[str, Any] | None = await DBOS.recv_async(
+            "decision", timeout_seconds=timeout_s
+        )
+        if message is None or message.get("round") == round:
+            return message
 
 
-@DBOS.step(name="load_repo_config", **GITHUB_STEP)
-async def load_repo_config_step(request: dict[str, Any]) -> dict[str, Any]:
-    """``{"config": {...}}`` or ``{"error": "<message quoting the bad line>"}``."""
-    req = RunRequest.model_validate(request)
-    text = await current().github.read_file(req.installation_id, req.repo_full_name, CONFIG_PATH)
-    try:
-        return {"config": parse_repo_config(text).model_dump()}
-    except RepoConfigError as exc:
-        return {"error": str(exc)}
+class RunJournal:
+    """The parent workflow's view of where the run is; every change is a step."""
 
+    def __init__(self, run_id: str, request: dict[str, Any]) -> None:
+        self.run_id = run_id
+        self.request = request
+        self.req = RunRequest.model_validate(request)
+        self.slack_thread: tuple[str, str | None] | None = (
+            (self.req.slack_channel, self.req.slack_thread_ts) if self.req.slack_channel else None
+        )
 
-@DBOS.step(name="labeller_can_write", **GITHUB_STEP)
-async def labeller_can_write_step(request: dict[str, Any]) -> bool:
-    req = RunRequest.model_validate(request)
-    role = await current().github.permission_of(req.installation_id, req.repo_full_name, req.actor)
-    return role in WRITE_ROLES
+    async def state(self, state: RunState, **fields: Any) -> None:
+        await set_state_step(self.run_id, {"state": state, **fields})
 
+    async def comment(self, body: str) -> None:
+        await status_comment_step(self.run_id, self.request, body)
 
-@DBOS.step(name="status_comment", **GITHUB_STEP)
-async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -> dict[str, Any]:
-    req = RunRequest.model_validate(request)
-    run = store.get_run(current().settings.database_url, run_id)
-    comment = await upsert_status_comment(
-        current().github,
-        req.installation_id,
-        req.repo_full_name,
-        req.issue_number,
-        run_id,
-        body,
-        comment_id=run.status_comment_id if run else None,
-    )
-    store.update_run(
-        current().settings.database_url,
-        run_id,
-        status_comment_id=comment["id"],
-        status_comment_url=comment["html_url"],
-    )
-    return comment
+    async def progress(self, phase: str, text: str, round: int = 1) -> None:
+        if self.slack_thread is not None and slack_enabled():
+            channel, thread = self.slack_thread
+            await progress_step(channel, thread, self.run_id, phase, text, round)
+
+    async def fail(self, reason: str, spent: float) -> str:
+        await self.comment(status_text.failed(self.run_id, reason, spent))
+        await self.progress("failed", reason)
+        await self.state(RunState.failed, error=reason[:2000], cost_usd=spent)
+        return RunState.failed
 
 
 @DBOS.workflow(name="fix_issue")
 async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
     """Fix one issue; returns the run's final state."""
-    req = RunRequest.model_validate(request)
+    journal = RunJournal(run_id, request)
+    req = journal.req
     await record_run_step(run_id, request, attempt)
-    loaded = await load_repo_config_step(request)
+    loaded = await load_repo_step(request)
     if "error" in loaded:
-        await status_comment_step(
-            run_id,
-            request,
+        await journal.comment(
             f"⚠️ Fixer cannot start: `{CONFIG_PATH}` is invalid.\n\n```\n{loaded['error']}\n```\n"
-            "Fix the file on the default branch and comment `/fix` to try again.",
+            "Fix the file on the default branch and comment `/fix` to try again."
         )
-        await set_state_step(run_id, {"state": RunState.failed, "error": loaded["error"]})
+        await journal.state(RunState.failed, error=loaded["error"])
         return RunState.failed
-    config = parse_repo_config(None).model_validate(loaded["config"])
+    config = RepoConfig.model_validate(loaded["config"])
     if not config.accepts(req.trigger, req.label):
-        await set_state_step(
-            run_id, {"state": RunState.skipped, "error": f"trigger {req.trigger} not enabled"}
-        )
+        await journal.state(RunState.skipped, error=f"trigger {req.trigger} not enabled")
         return RunState.skipped
     if req.trigger == "labeled" and not await labeller_can_write_step(request):
-        await set_state_step(
-            run_id, {"state": RunState.skipped, "error": f"{req.actor} has no write access"}
-        )
+        await journal.state(RunState.skipped, error=f"{req.actor} has no write access")
         return RunState.skipped
-    await status_comment_step(
-        run_id,
-        request,
-        f"👋 On it — Fixer is working on this issue. [Follow the run]({run_url(run_id)})",
+    await journal.state(RunState.planning, issue_title=loaded["issue_title"])
+    await journal.comment(status_text.planning(run_id))
+    await journal.progress("planning", f"Planning a fix for {req.issue_ref}.")
+    phase = PhaseInput(
+        run_id=run_id,
+        request=request,
+        round=1,
+        installation_id=req.installation_id,
+        repo_full_name=req.repo_full_name,
+        clone_url=loaded["clone_url"],
+        config=config.model_dump(),
+        model=config.model or current().settings.fixer_model,
+        issue={
+            "repo": req.repo_full_name,
+            "number": req.issue_number,
+            "title": loaded["issue_title"],
+            "body": loaded["issue_body"],
+            "extra_instructions": req.instructions,
+        },
+        guidance={
+            "agents_md": loaded["agents_md"],
+            "instructions": config.instructions,
+            "test_command": config.test,
+        },
     )
-    return RunState.queued
+    return await approval_rounds(journal, phase, config, loaded)
 
 
-@DBOS.step(name="post_already_active", **GITHUB_STEP)
-async def post_already_active_step(
-    notice_id: str, active_run_id: str, request: dict[str, Any]
-) -> None:
-    req = RunRequest.model_validate(request)
-    # Marked with the notice's own id, so a retried step edits instead of posting twice.
-    await upsert_status_comment(
-        current().github,
+async def approval_rounds(
+    journal: RunJournal, phase: PhaseInput, config: RepoConfig, loaded: dict[str, Any]
+) -> str:
+    run_id, req = journal.run_id, journal.req
+    while True:
+        out = await run_round(phase)
+        if not out.ok:
+            assert out.failure is not None
+            return await journal.fail(f"{out.failure.kind}: {out.failure.message}", out.spent_usd)
+        assert out.plan is not None and out.coder is not None and out.snapshot is not None
+        plan, result = Plan.model_validate(out.plan), CoderResult.model_validate(out.coder)
+        diff = get_artifact(current().settings.database_url, out.snapshot["sha256"]).decode()
+        stats = parse_diffstat(diff)
+        added, removed = totals(stats)
+        files = ", ".join(f"`{s.path}`" for s in stats[:20]) + f" (+{added}/−{removed})"
+        await journal.state(RunState.awaiting_approval, round=phase.round, cost_usd=out.spent_usd)
+        where = "Decide with `fixer runs approve|reject`."
+        approval: dict[str, str] | None = None
+        content: dict[str, Any] = {}
+        if slack_enabled():
+            content = {
+                "run_id": run_id,
+                "round": phase.round,
+                "repo_full_name": req.repo_full_name,
+                "issue_number": req.issue_number,
+                "issue_title": loaded["issue_title"],
+                "issue_url": loaded["issue_url"],
+                "plan_summary": plan.summary,
+                "diff": diff,
+                "tests_passed": result.tests_passed,
+                "tests_summary": result.test_output_tail[-1500:],
+                "cost_usd": out.spent_usd,
+                "run_url": run_url(run_id),
+            }
+            approval = await post_approval_step(content, req.slack_thread_ts)
+            journal.slack_thread = (approval["channel"], approval["ts"])
+            await journal.state(
+                RunState.awaiting_approval,
+                slack_channel=approval["channel"],
+                slack_thread_ts=approval["ts"],
+            )
+            where = "Decide in Slack."
+        await journal.comment(
+            status_text.awaiting_approval(
+                run_id,
+                plan.to_markdown(),
+                round=phase.round,
+                files=files,
+                tests_passed=result.tests_passed,
+                cost_usd=out.spent_usd,
+                where=where,
+            )
+        )
+        decision = await wait_for_decision(phase.round, config.approval_timeout_hours * 3600)
+        if decision is None:
+            if approval is not None:
+                await update_approval_step(
+                    approval["channel"], approval["ts"], content, {"state": "expired"}
+                )
+            await journal.comment(status_text.expired(run_id, config.approval_timeout_hours))
+            await journal.state(RunState.expired)
+            return RunState.expired
+        who = decision.get("actor_name") or decision.get("actor_id", "")
+        if decision["action"] == "reject":
+            await journal.comment(status_text.rejected(run_id, who))
+            await journal.progress("failed", f"Rejected by {who}.", phase.round)
+            await journal.state(RunState.rejected)
+            return RunState.rejected
+        if decision["action"] == "approve":
+            return await open_pr(
+                journal, out, plan, result, loaded, decision, approval, content, config
+            )
+        if phase.round >= config.max_rounds:
+            return await journal.fail(
+                f"changes were requested after round {phase.round}, the most this "
+                "repository allows (`max_rounds`)",
+                out.spent_usd,
+            )
+        await journal.state(RunState.coding, round=phase.round + 1)
+        await journal.comment(status_text.coding(run_id, plan.to_markdown()))
+        await journal.progress(
+            "coding", f"Round {phase.round + 1}: working on the feedback.", phase.round + 1
+        )
+        phase = phase.model_copy(
+            update={
+                "round": phase.round + 1,
+                "base_commit": out.base_commit,
+                "plan": out.plan,
+                "feedback": decision.get("feedback") or "",
+                "latest_snapshot": out.snapshot,
+                "spent_usd": out.spent_usd,
+            }
+        )
+
+
+async def open_pr(
+    journal: RunJournal,
+    out: PhaseOutput,
+    plan: Plan,
+    result: CoderResult,
+    loaded: dict[str, Any],
+    decision: dict[str, Any],
+    approval: dict[str, str] | None,
+    content: dict[str, Any],
+    config: RepoConfig,
+) -> str:
+    run_id, req = journal.run_id, journal.req
+    who = decision.get("actor_name") or decision.get("actor_id", "")
+    await journal.state(RunState.opening_pr)
+    assert out.snapshot is not None
+    pushed = await push_branch_step(
         req.installation_id,
         req.repo_full_name,
-        req.issue_number,
-        notice_id,
-        f"@{req.actor} a Fixer run is already active on this issue: "
-        f"[{active_run_id}]({run_url(active_run_id)}). Nothing new was started.",
+        loaded["clone_url"],
+        issue_number=req.issue_number,
+        issue_title=loaded["issue_title"],
+        base_commit=out.base_commit,
+        patch_sha=out.snapshot["sha256"],
+        default_branch=loaded["default_branch"],
+        timestamp=await now_step(),
     )
+    note = ""
+    if pushed["conflict"]:
+        note = (
+            f"⚠️ `{loaded['default_branch']}` moved and the fix does not rebase cleanly onto it; "
+            f"the branch is based on {out.base_commit[:12]}, where it was made and tested."
+        )
+    tests = "passed" if result.tests_passed else "**still failing**"
+    body = (
+        f"Fixes #{req.issue_number}\n\n## Plan\n\n{plan.to_markdown()}\n\n## What changed\n\n"
+        f"{result.summary}\n\n## Tests\n\n`{config.test or 'discovered by the coder'}`: {tests}\n\n"
+        f"```\n{result.test_output_tail[-3000:]}\n```\n\n"
+        f"Cost ${out.spent_usd:.2f} · approved by {who} · [run]({run_url(run_id)})"
+        + (f"\n\n{note}" if note else "")
+    )
+    pull = await open_pull_request_step(
+        req.installation_id,
+        req.repo_full_name,
+        issue_number=req.issue_number,
+        title=loaded["issue_title"] or f"Fix #{req.issue_number}",
+        body=body,
+        base=loaded["default_branch"],
+    )
+    await journal.state(RunState.pr_opened, pr_url=pull["html_url"])
+    await journal.comment(status_text.pr_opened(run_id, pull["html_url"], who, note))
+    if approval is not None:
+        status = {
+            "state": "pr_opened",
+            "pr_url": pull["html_url"],
+            "actor_id": decision.get("actor_id", ""),
+            "actor_name": decision.get("actor_name", ""),
+        }
+        await update_approval_step(approval["channel"], approval["ts"], content, status)
+    await journal.progress("pr_opened", f"Pull request opened: {pull['html_url']}")
+    return RunState.pr_opened
 
 
 @DBOS.workflow(name="notify_already_active")

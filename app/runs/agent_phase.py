@@ -1,0 +1,182 @@
+"""One round of agent work as a child workflow: sandbox, planner (first round), coder, patch.
+
+It runs on the agent queue, partitioned by repository and capped per worker, so a run that
+waits days for approval holds neither a queue slot nor a container. Every model call and
+tool call is a DBOS step; the workspace is snapshotted after each change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from dbos import DBOS
+
+from agents.coder import CoderConfig, run_coder
+from agents.errors import AgentGaveUp, LimitExceeded, ModelError, SandboxError
+from agents.llm import AnthropicModel, ModelUnavailable
+from agents.loop import LoopConfig
+from agents.plan import Issue, Plan, RepoGuidance
+from agents.planner import PlannerConfig, run_planner
+from agents.sandbox.protocol import SandboxSnapshot
+from agents.tools.registry import all_tools, read_only_tools
+from app.git_host import GitHostError
+from app.models import RunState
+from app.repo_config import RepoConfig
+from app.runs import status_text
+from app.runs.artifacts import get_artifact, put_artifact
+from app.runs.context import current
+from app.runs.github_steps import set_state_step, status_comment_step
+from app.runs.live_sandbox import LiveSandbox
+from app.runs.phase_io import PhaseFailure, PhaseInput, PhaseOutput
+from app.runs.workspace import RunWorkspace
+
+AGENT_FAILURES = (
+    LimitExceeded,
+    AgentGaveUp,
+    ModelError,
+    ModelUnavailable,
+    SandboxError,
+    GitHostError,
+)
+
+
+async def checkpoint(name: str, fn: Any, /, *args: Any) -> Any:
+    """The agents' injected durability: each model or tool call is one DBOS step."""
+    return await DBOS.run_step_async({"name": name}, fn, *args)
+
+
+def workspace_for(phase: PhaseInput) -> RunWorkspace:
+    ctx = current()
+    return RunWorkspace(
+        ctx.settings,
+        ctx.github,
+        run_id=phase.run_id,
+        installation_id=phase.installation_id,
+        repo_full_name=phase.repo_full_name,
+        clone_url=phase.clone_url,
+        config=RepoConfig.model_validate(phase.config),
+    )
+
+
+@DBOS.step(name="fetch_base", retries_allowed=True, max_attempts=4, interval_seconds=1.0)
+async def fetch_base_step(phase: dict[str, Any]) -> str:
+    return await asyncio.to_thread(workspace_for(PhaseInput.model_validate(phase)).fetch)
+
+
+@DBOS.step(name="start_sandbox")
+async def start_sandbox_step(phase: dict[str, Any], base_commit: str) -> list[dict[str, Any]]:
+    workspace = workspace_for(PhaseInput.model_validate(phase))
+    results = await asyncio.to_thread(workspace.start, workspace.sandbox(), base_commit)
+    return [result.model_dump() for result in results]
+
+
+def _load_snapshot(meta: dict[str, Any], base_commit: str) -> SandboxSnapshot:
+    patch = get_artifact(current().settings.database_url, meta["sha256"]).decode()
+    return SandboxSnapshot(base_commit=base_commit, patch=patch, **meta)
+
+
+async def _snapshot(sandbox: LiveSandbox) -> dict[str, Any]:
+    snap = await asyncio.to_thread(sandbox.snapshot)
+    put_artifact(current().settings.database_url, "patch", snap.patch.encode())
+    return {"sha256": snap.sha256, "tree_hash": snap.tree_hash, "files_changed": snap.files_changed}
+
+
+@DBOS.workflow(name="agent_phase")
+async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
+    """Plan (round 1) and code one round; returns a ``PhaseOutput`` as a dict."""
+    phase = PhaseInput.model_validate(phase_data)
+    config = RepoConfig.model_validate(phase.config)
+    base_commit = phase.base_commit or await fetch_base_step(phase_data)
+    live = LiveSandbox(workspace_for(phase), base_commit)
+    if phase.latest_snapshot is not None:
+        live.latest = _load_snapshot(phase.latest_snapshot, base_commit)
+    spent = phase.spent_usd
+    try:
+        if phase.round == 1:
+            setup = await start_sandbox_step(phase_data, base_commit)
+            failed = next((r for r in setup if r["exit_code"] != 0), None)
+            if failed is not None:
+                return _failed(
+                    phase,
+                    "setup",
+                    f"setup command failed (exit {failed['exit_code']}):\n"
+                    f"{failed['output'][-2000:]}",
+                    spent,
+                    base_commit,
+                )
+        model = AnthropicModel(phase.model)
+        issue = Issue(**phase.issue)
+        guidance = RepoGuidance(**phase.guidance)
+        plan = Plan.model_validate(phase.plan) if phase.plan else None
+        if plan is None:
+            planned = await run_planner(
+                model=model,
+                sandbox=live,
+                tools=read_only_tools(),
+                issue=issue,
+                guidance=guidance,
+                config=PlannerConfig(
+                    loop=LoopConfig(max_turns=config.max_turns, budget_usd=config.budget_usd)
+                ),
+                checkpoint=checkpoint,
+                spent_usd=spent,
+            )
+            plan, spent = planned.output, spent + planned.cost_usd
+            await set_state_step(phase.run_id, {"state": RunState.coding, "cost_usd": spent})
+            await status_comment_step(
+                phase.run_id, phase.request, status_text.coding(phase.run_id, plan.to_markdown())
+            )
+
+        async def after_mutation(step_name: str) -> None:
+            meta = await DBOS.run_step_async({"name": f"snapshot.{step_name}"}, _snapshot, live)
+            live.latest = _load_snapshot(meta, base_commit)
+
+        coded = await run_coder(
+            model=model,
+            sandbox=live,
+            tools=all_tools(),
+            issue=issue,
+            plan=plan,
+            guidance=guidance,
+            feedback=phase.feedback,
+            review_round=phase.round,
+            config=CoderConfig(
+                loop=LoopConfig(max_turns=config.max_turns, budget_usd=config.budget_usd)
+            ),
+            checkpoint=checkpoint,
+            after_mutation=after_mutation,
+            spent_usd=spent,
+        )
+        spent += coded.cost_usd
+        final = await DBOS.run_step_async({"name": f"patch.{phase.round}"}, _snapshot, live)
+        transcript = "\n".join(event.model_dump_json() for event in coded.transcript)
+        transcript_sha = put_artifact(
+            current().settings.database_url, "transcript", transcript.encode()
+        )
+        return PhaseOutput(
+            ok=True,
+            base_commit=base_commit,
+            plan=plan.model_dump(),
+            coder=coded.output.model_dump(),
+            snapshot=final,
+            spent_usd=spent,
+            transcript_sha=transcript_sha,
+        ).model_dump()
+    except AGENT_FAILURES as exc:
+        return _failed(phase, type(exc).__name__, str(exc), spent, base_commit)
+    finally:
+        # Idempotent, and run on replay too: a finished round never leaves a container.
+        await asyncio.to_thread(live.release)
+
+
+def _failed(
+    phase: PhaseInput, kind: str, message: str, spent: float, base_commit: str
+) -> dict[str, Any]:
+    return PhaseOutput(
+        ok=False,
+        base_commit=base_commit,
+        plan=phase.plan,
+        failure=PhaseFailure(kind=kind, message=message),
+        spent_usd=spent,
+    ).model_dump()

@@ -1,0 +1,120 @@
+"""The run's GitHub side effects, each a step that looks before it acts."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from dbos import DBOS
+
+from app.errors import RepoConfigError
+from app.repo_config import CONFIG_PATH, parse_repo_config
+from app.runs import store
+from app.runs.context import current
+from app.runs.request import RunRequest
+from app.status_comment import upsert_status_comment
+
+WRITE_ROLES = frozenset({"admin", "maintain", "write"})
+GUIDANCE_FILES = ("AGENTS.md", "CLAUDE.md")
+
+# Steps that talk to GitHub retry on their own: each one looks before it acts, so a
+# retry after a lost response finds what the first attempt did instead of redoing it.
+GITHUB_STEP: dict[str, Any] = {
+    "retries_allowed": True,
+    "max_attempts": 6,
+    "interval_seconds": 0.5,
+    "backoff_rate": 2.0,
+}
+
+
+def run_url(run_id: str) -> str:
+    return f"{current().settings.fixer_public_url}/runs/{quote(run_id, safe='')}"
+
+
+@DBOS.step(name="record_run")
+async def record_run_step(run_id: str, request: dict[str, Any], attempt: int) -> None:
+    store.record_run(
+        current().settings.database_url, run_id, RunRequest.model_validate(request), attempt
+    )
+
+
+@DBOS.step(name="set_state")
+async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
+    store.update_run(current().settings.database_url, run_id, **fields)
+
+
+@DBOS.step(name="load_repo", **GITHUB_STEP)
+async def load_repo_step(request: dict[str, Any]) -> dict[str, Any]:
+    """Repository facts, the issue, ``.github/fixer.yml`` and the agents' guidance files.
+
+    ``{"config": {...}, ...}`` or ``{"error": "<message quoting the bad line>"}``.
+    """
+    req = RunRequest.model_validate(request)
+    github = current().github
+    text = await github.read_file(req.installation_id, req.repo_full_name, CONFIG_PATH)
+    try:
+        config = parse_repo_config(text).model_dump()
+    except RepoConfigError as exc:
+        return {"error": str(exc)}
+    repo = await github.repository(req.installation_id, req.repo_full_name)
+    issue = await github.issue(req.installation_id, req.repo_full_name, req.issue_number)
+    guidance = []
+    for name in GUIDANCE_FILES:
+        found = await github.read_file(req.installation_id, req.repo_full_name, name)
+        if found:
+            guidance.append(f"## {name}\n\n{found}")
+    return {
+        "config": config,
+        "clone_url": repo["clone_url"],
+        "default_branch": repo["default_branch"],
+        "issue_title": issue.get("title") or "",
+        "issue_body": issue.get("body") or "",
+        "issue_url": issue.get("html_url") or "",
+        "agents_md": "\n\n".join(guidance),
+    }
+
+
+@DBOS.step(name="labeller_can_write", **GITHUB_STEP)
+async def labeller_can_write_step(request: dict[str, Any]) -> bool:
+    req = RunRequest.model_validate(request)
+    role = await current().github.permission_of(req.installation_id, req.repo_full_name, req.actor)
+    return role in WRITE_ROLES
+
+
+@DBOS.step(name="status_comment", **GITHUB_STEP)
+async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -> dict[str, Any]:
+    req = RunRequest.model_validate(request)
+    run = store.get_run(current().settings.database_url, run_id)
+    comment = await upsert_status_comment(
+        current().github,
+        req.installation_id,
+        req.repo_full_name,
+        req.issue_number,
+        run_id,
+        body,
+        comment_id=run.status_comment_id if run else None,
+    )
+    store.update_run(
+        current().settings.database_url,
+        run_id,
+        status_comment_id=comment["id"],
+        status_comment_url=comment["html_url"],
+    )
+    return comment
+
+
+@DBOS.step(name="post_already_active", **GITHUB_STEP)
+async def post_already_active_step(
+    notice_id: str, active_run_id: str, request: dict[str, Any]
+) -> None:
+    req = RunRequest.model_validate(request)
+    # Marked with the notice's own id, so a retried step edits instead of posting twice.
+    await upsert_status_comment(
+        current().github,
+        req.installation_id,
+        req.repo_full_name,
+        req.issue_number,
+        notice_id,
+        f"@{req.actor} a Fixer run is already active on this issue: "
+        f"[{active_run_id}]({run_url(active_run_id)}). Nothing new was started.",
+    )

@@ -1,0 +1,64 @@
+"""The run's Slack side effects, as steps (each posting function finds its earlier message)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbos import DBOS
+
+from app.runs.context import current
+from app.slack.app import build_web_client
+from app.slack.messages import ApprovalContent, ApprovalStatus
+from app.slack.posting import post_approval, post_progress, update_approval
+
+SLACK_STEP: dict[str, Any] = {
+    "retries_allowed": True,
+    "max_attempts": 5,
+    "interval_seconds": 1.0,
+    "backoff_rate": 2.0,
+}
+
+
+def slack_enabled() -> bool:
+    settings = current().settings
+    return settings.slack_enabled and bool(settings.slack_approval_channel)
+
+
+@DBOS.step(name="slack_approval", **SLACK_STEP)
+async def post_approval_step(content: dict[str, Any], thread_ts: str | None) -> dict[str, str]:
+    settings = current().settings
+    assert settings.slack_approval_channel is not None
+    return await post_approval(
+        build_web_client(settings),
+        settings.slack_approval_channel,
+        ApprovalContent.model_validate(content),
+        thread_ts=thread_ts,
+    )
+
+
+@DBOS.step(name="slack_update", **SLACK_STEP)
+async def update_approval_step(
+    channel: str, ts: str, content: dict[str, Any], status: dict[str, Any]
+) -> None:
+    await update_approval(
+        build_web_client(current().settings),
+        channel,
+        ts,
+        ApprovalContent.model_validate(content),
+        ApprovalStatus.model_validate(status),
+    )
+
+
+@DBOS.step(name="slack_progress", **SLACK_STEP)
+async def progress_step(
+    channel: str, thread_ts: str | None, run_id: str, phase: str, text: str, round: int
+) -> None:
+    await post_progress(
+        build_web_client(current().settings),
+        channel,
+        thread_ts,
+        run_id,
+        phase,  # type: ignore[arg-type]
+        text,
+        round=round,
+    )

@@ -1,0 +1,89 @@
+"""The host side of a run's code: the mirror, the base worktree, and (re)building the sandbox.
+
+Tokens are minted inside the call that uses them and never leave it: a step's output (which
+DBOS stores) carries commits and hashes, never a credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from agents.sandbox.config import DockerSandboxConfig
+from agents.sandbox.docker import DockerSandbox
+from agents.sandbox.protocol import CommandResult, SandboxSnapshot
+from app.config import Settings
+from app.git_mirror import RepoMirror
+from app.github import READ_CONTENTS, GitHubApp
+from app.repo_config import RepoConfig
+
+
+class RunWorkspace:
+    """Everything needed to put a run's code into its sandbox, on any worker."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        github: GitHubApp,
+        *,
+        run_id: str,
+        installation_id: int,
+        repo_full_name: str,
+        clone_url: str,
+        config: RepoConfig,
+    ) -> None:
+        self.settings = settings
+        self.github = github
+        self.run_id = run_id
+        self.installation_id = installation_id
+        self.repo_full_name = repo_full_name
+        self.clone_url = clone_url
+        self.config = config
+        self.mirror = RepoMirror(settings.fixer_cache_dir / "mirrors")
+
+    def sandbox(self) -> DockerSandbox:
+        """The run's sandbox object (no container is touched until it is used)."""
+        return DockerSandbox(
+            self.run_id,
+            DockerSandboxConfig(
+                image=self.config.image or self.settings.fixer_sandbox_image,
+                network=self.config.network,
+            ),
+        )
+
+    def fetch(self, ref: str | None = None) -> str:
+        """Update the mirror with a read-only token for this repository; the head commit."""
+        token = self.github.mint_token_sync(
+            self.installation_id, self.repo_full_name, READ_CONTENTS
+        )
+        with self.mirror.locked(self.clone_url):
+            return self.mirror.fetch(self.clone_url, token, ref)
+
+    def base_dir(self, base_commit: str) -> Path:
+        """A checkout of ``base_commit`` on this host, fetched again if this host lacks it."""
+        key = hashlib.sha256(self.run_id.encode()).hexdigest()[:16]
+        dest = self.settings.fixer_cache_dir / "worktrees" / f"{key}-{base_commit[:12]}"
+        if (dest / ".git").exists():
+            return dest
+        try:
+            with self.mirror.locked(self.clone_url):
+                return self.mirror.worktree(self.clone_url, base_commit, dest)
+        except Exception:
+            self.fetch()
+            with self.mirror.locked(self.clone_url):
+                return self.mirror.worktree(self.clone_url, base_commit, dest)
+
+    def start(self, sandbox: DockerSandbox, base_commit: str) -> list[CommandResult]:
+        """A fresh container with the base tree and the repository's setup commands run."""
+        sandbox.ensure()
+        sandbox.copy_in(self.base_dir(base_commit))
+        return sandbox.prepare(self.config.setup)
+
+    def rebuild(
+        self, sandbox: DockerSandbox, base_commit: str, latest: SandboxSnapshot | None
+    ) -> None:
+        """Bring back a lost container exactly as it was after the last change."""
+        if latest is None:
+            self.start(sandbox, base_commit)
+        else:
+            sandbox.restore(self.base_dir(base_commit), latest, self.config.setup)

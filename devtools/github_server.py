@@ -1,0 +1,189 @@
+"""The REST side of the emulated GitHub: routes, the HTTP handler, and injected faults.
+
+A stdlib ``ThreadingHTTPServer`` on loopback; every request is handled under the state lock,
+so concurrent clients see GitHub-like atomic writes. Paths may carry the GHES ``/api/v3``
+prefix, which is how ``GITHUB_API_URL`` points Fixer here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from devtools import github_issues as issues
+from devtools import github_objects as objects
+from devtools import github_repos as repos
+from devtools.github_auth import ApiError, Call, mint_token, require_app_jwt
+from devtools.github_state import Site
+
+Reply = tuple[int, Any]
+Handler = Callable[[Call], Reply]
+
+
+def _get_app(call: Call) -> Reply:
+    require_app_jwt(call)
+    return 200, objects.app(call.site)
+
+
+def _access_token(call: Call) -> Reply:
+    return 201, mint_token(call, int(call.args[0]))
+
+
+def _conversion(call: Call) -> Reply:
+    # One-time codes, as GitHub's: a second exchange of the same code is 404.
+    found = call.site.state.manifest_codes.pop(call.args[0], None)
+    if found is None:
+        raise ApiError(404, "Not Found")
+    return 201, found
+
+
+_R = r"/repos/([^/]+)/([^/]+)"
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    (method, re.compile(pattern), handler)
+    for method, pattern, handler in [
+        ("GET", r"/app", _get_app),
+        ("POST", r"/app/installations/(\d+)/access_tokens", _access_token),
+        ("POST", r"/app-manifests/([^/]+)/conversions", _conversion),
+        ("GET", _R, repos.get_repo),
+        ("GET", _R + r"/contents/?(.*)", repos.get_contents),
+        ("GET", _R + r"/collaborators/([^/]+)/permission", repos.get_permission),
+        ("GET", _R + r"/pulls", repos.list_pulls),
+        ("POST", _R + r"/pulls", repos.create_pull),
+        ("GET", _R + r"/pulls/(\d+)", repos.get_pull),
+        ("POST", _R + r"/issues", issues.create_issue),
+        ("GET", _R + r"/issues/(\d+)", issues.get_issue),
+        ("GET", _R + r"/issues/(\d+)/comments", issues.list_comments),
+        ("POST", _R + r"/issues/(\d+)/comments", issues.create_comment),
+        ("PATCH", _R + r"/issues/comments/(\d+)", issues.edit_comment),
+        ("POST", _R + r"/issues/(\d+)/labels", issues.add_labels),
+        ("POST", _R + r"/issues/comments/(\d+)/reactions", issues.react_to_comment),
+        ("POST", _R + r"/issues/(\d+)/reactions", issues.react_to_issue),
+    ]
+]
+
+
+@dataclass
+class Faults:
+    """Injected failures for chaos tests; decisions come from a seeded RNG, so runs repeat."""
+
+    fail_rate: float = 0.0
+    """Share of REST calls answered 502 before anything is done."""
+    fail_after_rate: float = 0.0
+    """Share of POSTs answered 502 after their side effect (done; the caller never hears)."""
+    fail_next_after: int = 0
+    """The next N successful POSTs answer 502 after their side effect, whatever the rates."""
+    only: str | None = None
+    """Regex on ``"METHOD /path"`` (prefix stripped) limiting which calls may fail."""
+    seed: int = 0
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def _applies(self, method: str, path: str) -> bool:
+        return self.only is None or re.search(self.only, f"{method} {path}") is not None
+
+    def before(self, method: str, path: str) -> bool:
+        return (
+            self.fail_rate > 0
+            and self._applies(method, path)
+            and self.rng.random() < self.fail_rate
+        )
+
+    def after(self, method: str, path: str) -> bool:
+        if method != "POST" or not self._applies(method, path):
+            return False
+        if self.fail_next_after > 0:
+            self.fail_next_after -= 1
+            return True
+        return self.fail_after_rate > 0 and self.rng.random() < self.fail_after_rate
+
+
+def dispatch(site: Site, faults: Faults, call: Call) -> Reply:
+    """Route one call; returns (status, JSON body) and never raises for API errors."""
+    if faults.before(call.method, call.path):
+        return 502, {"message": "Server Error", "documentation_url": "https://docs.github.com/rest"}
+    for method, pattern, handler in ROUTES:
+        match = pattern.fullmatch(call.path)
+        if match is None or method != call.method:
+            continue
+        call.args = tuple(unquote(group) for group in match.groups())
+        try:
+            status, body = handler(call)
+        except ApiError as exc:
+            return exc.status, exc.body
+        except (ValueError, KeyError, TypeError) as exc:
+            return 400, {"message": f"Problems parsing request: {exc}"}
+        if status < 300 and faults.after(call.method, call.path):
+            return 502, {
+                "message": "Server Error",
+                "documentation_url": "https://docs.github.com/rest",
+            }
+        return status, body
+    return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+
+
+class RestHandler(BaseHTTPRequestHandler):
+    """Parses a request into a :class:`Call` and writes the JSON answer."""
+
+    site: Site
+    faults: Faults
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the request log lives in ``state.requests``."""
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        parts = urlsplit(self.path)
+        path = parts.path.removeprefix("/api/v3").rstrip("/") or "/"
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            return self._reply(400, {"message": "Problems parsing JSON"})
+        call = Call(
+            site=self.site,
+            method=self.command,
+            path=path,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            query=dict(parse_qsl(parts.query)),
+            body=body,
+        )
+        with self.site.state.lock:
+            status, answer = dispatch(self.site, self.faults, call)
+            self.site.state.requests.append((self.command, path, status))
+        self._reply(status, answer)
+
+    def _reply(self, status: int, answer: Any) -> None:
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
+        self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
+        self.send_header("X-RateLimit-Limit", "5000")
+        self.send_header("X-RateLimit-Remaining", "4999")
+        self.end_headers()
+        self.wfile.write(payload)

@@ -1,0 +1,199 @@
+"""What the emulated GitHub knows: repositories, installations, tokens, issues, comments, PRs.
+
+Plain dataclasses behind one lock; :mod:`devtools.github_objects` renders them in the JSON
+shapes GitHub returns. Tests read :class:`GitHubState` directly to assert on side effects.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from devtools.git_http import GitHttpServer
+
+APP_PERMISSIONS: dict[str, str] = {
+    "issues": "write",
+    "contents": "write",
+    "pull_requests": "write",
+    "metadata": "read",
+}
+"""What the App was granted at installation (app.yml): tokens can be narrower, never wider."""
+
+_LEVEL = {"read": 1, "write": 2}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def permits(granted: dict[str, str], permission: str, level: str) -> bool:
+    """``write`` implies ``read``; every installation token can read metadata (as on GitHub)."""
+    if permission == "metadata" and level == "read":
+        return True
+    return _LEVEL.get(granted.get(permission, ""), 0) >= _LEVEL[level]
+
+
+@dataclass
+class Repo:
+    id: int
+    full_name: str
+    default_branch: str
+    private: bool = True
+    created_at: str = field(default_factory=now_iso)
+
+    @property
+    def owner(self) -> str:
+        return self.full_name.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.full_name.split("/", 1)[1]
+
+
+@dataclass
+class Installation:
+    id: int
+    account: str
+    repos: list[str]
+    """Full names of the repositories the App was installed on (``selected``)."""
+
+
+@dataclass
+class Token:
+    token: str
+    installation_id: int
+    repos: frozenset[str]
+    permissions: dict[str, str]
+    expires_at: datetime
+
+
+@dataclass
+class Issue:
+    repo: str
+    number: int
+    id: int
+    title: str
+    body: str | None
+    author: str
+    association: str
+    labels: list[str] = field(default_factory=list)
+    state: str = "open"
+    created_at: str = field(default_factory=now_iso)
+    updated_at: str = field(default_factory=now_iso)
+
+
+@dataclass
+class PullRequest:
+    repo: str
+    number: int
+    id: int
+    title: str
+    body: str | None
+    head: str
+    base: str
+    head_sha: str
+    author: str
+    state: str = "open"
+    created_at: str = field(default_factory=now_iso)
+
+
+@dataclass
+class Comment:
+    id: int
+    repo: str
+    issue: int
+    body: str
+    author: str
+    association: str
+    created_at: str = field(default_factory=now_iso)
+    updated_at: str = field(default_factory=now_iso)
+
+
+@dataclass
+class Reaction:
+    id: int
+    subject: str
+    """``comment:<id>`` or ``issue:<owner/name>#<number>``."""
+    content: str
+    user: str
+
+
+@dataclass
+class Delivery:
+    id: str
+    event: str
+    payload: dict[str, Any]
+    status: int
+
+
+@dataclass
+class App:
+    id: int
+    slug: str
+    name: str
+    owner: str
+    public_key_pem: str
+    permissions: dict[str, str] = field(default_factory=lambda: dict(APP_PERMISSIONS))
+
+    @property
+    def bot_login(self) -> str:
+        return f"{self.slug}[bot]"
+
+
+@dataclass
+class GitHubState:
+    """Everything the emulation holds; mutate only under :attr:`lock`."""
+
+    repos: dict[str, Repo] = field(default_factory=dict)
+    installations: dict[int, Installation] = field(default_factory=dict)
+    tokens: dict[str, Token] = field(default_factory=dict)
+    issues: dict[tuple[str, int], Issue] = field(default_factory=dict)
+    pulls: dict[tuple[str, int], PullRequest] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    reactions: list[Reaction] = field(default_factory=list)
+    permissions: dict[str, str] = field(default_factory=dict)
+    """Collaborator role by login; the repository owner is ``admin``, anyone else ``read``."""
+    manifest_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deliveries: list[Delivery] = field(default_factory=list)
+    requests: list[tuple[str, str, int]] = field(default_factory=list)
+    """(method, path, status) of every REST call, in order."""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    # Ids beyond 2**31, as GitHub's comment ids are: a client that stores them in int32 breaks.
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(2_200_000_001))
+    _numbers: dict[str, itertools.count[int]] = field(default_factory=dict)
+    _users: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def next_number(self, repo: str) -> int:
+        """Issues and pull requests share one number sequence per repository."""
+        return next(self._numbers.setdefault(repo, itertools.count(1)))
+
+    def user_id(self, login: str) -> int:
+        return self._users.setdefault(login, 1000 + len(self._users))
+
+    def comments_on(self, repo: str, issue: int) -> list[Comment]:
+        return [c for c in self.comments.values() if c.repo == repo and c.issue == issue]
+
+    def role_of(self, repo: str, login: str) -> str:
+        if login in self.permissions:
+            return self.permissions[login]
+        return "admin" if repo.split("/", 1)[0] == login else "read"
+
+    def installation_for(self, repo: str) -> Installation | None:
+        return next((i for i in self.installations.values() if repo in i.repos), None)
+
+
+@dataclass
+class Site:
+    """The pieces a request handler needs: the App, the data, the git server, the URLs."""
+
+    app: App
+    state: GitHubState
+    git: GitHttpServer
+    web_url: str = ""
+    api_url: str = ""

@@ -1,0 +1,140 @@
+"""Webhooks out: what GitHub POSTs to the App when people act, signed with the App's secret.
+
+Headers are GitHub's (``X-GitHub-Event``, ``X-GitHub-Delivery``, ``X-Hub-Signature-256``,
+``User-Agent: GitHub-Hookshot/...``); payloads follow the octokit/webhooks examples, with
+``installation`` added as GitHub does for App deliveries.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from githubkit.webhooks import sign
+
+from devtools import github_objects as objects
+from devtools.github_issues import find_issue, new_comment, new_issue
+from devtools.github_state import Delivery, Installation, Issue, Site
+
+Json = dict[str, Any]
+
+
+class WebhookSender:
+    """Makes things happen on the emulated GitHub as a person would, and tells the App."""
+
+    def __init__(self, site: Site, secret: str, url: Callable[[], str | None]) -> None:
+        self.site = site
+        self.secret = secret
+        self._url = url
+        """Read at each delivery: the receiver often starts after the emulation."""
+
+    def deliver(self, event: str, payload: Json) -> httpx.Response:
+        url = self._url()
+        if not url:
+            raise RuntimeError("no webhook URL: pass webhook_url= or set emulation.webhook_url")
+        body = json.dumps(payload).encode()
+        delivery_id = str(uuid.uuid4())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "GitHub-Hookshot/fixer-devtools",
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery_id,
+            "X-GitHub-Hook-Installation-Target-Type": "integration",
+            "X-GitHub-Hook-Installation-Target-ID": str(self.site.app.id),
+            "X-Hub-Signature-256": sign(self.secret, body, method="sha256"),
+        }
+        response = httpx.post(url, content=body, headers=headers, timeout=30)
+        with self.site.state.lock:
+            self.site.state.deliveries.append(
+                Delivery(delivery_id, event, payload, response.status_code)
+            )
+        return response
+
+    def install(self, repos: list[str], account: str | None = None) -> int:
+        """Install the App on ``repos``; delivers ``installation.created`` when a URL is set."""
+        site = self.site
+        with site.state.lock:
+            missing = [r for r in repos if r not in site.state.repos]
+            if missing:
+                raise ValueError(f"unknown repositories {missing}: create_repo() them first")
+            found = Installation(
+                site.state.next_id() % 100_000_000, account or repos[0].split("/")[0], list(repos)
+            )
+            site.state.installations[found.id] = found
+            payload = {
+                "action": "created",
+                "installation": objects.installation(site, found),
+                "repositories": [self._short_repo(r) for r in repos],
+                "sender": objects.user(site, found.account),
+            }
+        if self._url():
+            self.deliver("installation", payload)
+        return found.id
+
+    def open_issue(
+        self, repo: str, title: str, body: str | None, author: str, association: str = "OWNER"
+    ) -> Json:
+        with self.site.state.lock:
+            issue = new_issue(self.site, repo, title, body, author, association)
+            rendered = objects.issue(self.site, issue)
+            payload = self._envelope("opened", repo, author, issue=rendered)
+        self._maybe_deliver("issues", payload)
+        return rendered
+
+    def comment(
+        self, repo: str, issue: int, body: str, author: str, association: str = "OWNER"
+    ) -> Json:
+        with self.site.state.lock:
+            target = find_issue(self.site, repo, issue)
+            made = new_comment(self.site, repo, issue, body, author, association)
+            rendered = objects.comment(self.site, made)
+            payload = self._envelope(
+                "created", repo, author, issue=objects.issue(self.site, target), comment=rendered
+            )
+        self._maybe_deliver("issue_comment", payload)
+        return rendered
+
+    def add_label(self, repo: str, issue: int, label: str, author: str) -> Json:
+        with self.site.state.lock:
+            target = find_issue(self.site, repo, issue)
+            if not isinstance(target, Issue):
+                raise ValueError(f"{repo}#{issue} is a pull request")
+            if label not in target.labels:
+                target.labels.append(label)
+            rendered = objects.issue(self.site, target)
+            payload = self._envelope(
+                "labeled", repo, author, issue=rendered, label=objects.label(self.site, repo, label)
+            )
+        self._maybe_deliver("issues", payload)
+        return rendered
+
+    def _envelope(self, action: str, repo: str, sender: str, **fields: Json) -> Json:
+        site = self.site
+        payload: Json = {"action": action, **fields}
+        payload["repository"] = objects.repository(site, site.state.repos[repo])
+        payload["sender"] = objects.user(site, sender)
+        installed = site.state.installation_for(repo)
+        if installed is not None:
+            payload["installation"] = {
+                "id": installed.id,
+                "node_id": objects.node_id("Integration::Installation", installed.id),
+            }
+        return payload
+
+    def _maybe_deliver(self, event: str, payload: Json) -> None:
+        # GitHub sends App webhooks only for repositories the App is installed on.
+        if self._url() and "installation" in payload:
+            self.deliver(event, payload)
+
+    def _short_repo(self, repo: str) -> Json:
+        found = self.site.state.repos[repo]
+        return {
+            "id": found.id,
+            "node_id": objects.node_id("Repository", found.id),
+            "name": found.name,
+            "full_name": found.full_name,
+            "private": found.private,
+        }

@@ -29,6 +29,8 @@ class FakeGitHub:
     permissions: dict[str, str] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     fail_next_comment_response: bool = False
+    history: list[tuple[int, str]] = field(default_factory=list)
+    """Every body each comment had, in order: (comment id, body)."""
     next_id: int = 1_000_000_000_001
     """Comment ids beyond 2**31, as GitHub's are."""
 
@@ -41,6 +43,8 @@ class FakeGitHub:
             side_effect=self._token
         )
         router.get(url__regex=rf"{API}/repos/[^/]+/[^/]+/contents/.+").mock(side_effect=self._file)
+        router.get(url__regex=rf"{API}/repos/[^/]+/[^/]+$").mock(side_effect=self._repo)
+        router.get(url__regex=rf"{API}/repos/[^/]+/[^/]+/issues/\d+$").mock(side_effect=self._issue)
         router.get(url__regex=rf"{API}/repos/[^/]+/[^/]+/issues/\d+/comments").mock(
             side_effect=self._list_comments
         )
@@ -93,6 +97,22 @@ class FakeGitHub:
             json={"type": "file", "encoding": "base64", "content": encoded, "path": match.group(2)},
         )
 
+    def _repo(self, request: httpx.Request) -> httpx.Response:
+        full_name = request.url.path.split("/repos/", 1)[1]
+        repo = dict(load_fixture("github_rest/get_repository.githubkit-tests-fake_response.json"))
+        # Nothing listens on the discard port: a clone fails at once, on this machine.
+        repo.update(full_name=full_name, clone_url=f"http://127.0.0.1:9/{full_name}.git")
+        return httpx.Response(200, json=repo)
+
+    def _issue(self, request: httpx.Request) -> httpx.Response:
+        number = int(request.url.path.rsplit("/", 1)[1])
+        issue = dict(load_fixture("github_webhooks/issues__opened.payload.json")["issue"])
+        issue.update(number=number)
+        return httpx.Response(200, json=issue)
+
+    def first_body(self, comment: dict[str, Any]) -> str:
+        return next(body for cid, body in self.history if cid == comment["id"])
+
     def _list_comments(self, request: httpx.Request) -> httpx.Response:
         match = re.search(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", request.url.path)
         assert match
@@ -118,6 +138,7 @@ class FakeGitHub:
             _issue=int(match.group(2)),
         )
         self.comments[self.next_id] = comment
+        self.history.append((self.next_id, comment["body"]))
         self.next_id += 1
         if self.fail_next_comment_response:
             # GitHub made the comment, but the caller never hears so (a crash or a cut line).
@@ -130,6 +151,7 @@ class FakeGitHub:
         if comment_id not in self.comments:
             return httpx.Response(404, json={"message": "Not Found"})
         self.comments[comment_id]["body"] = json.loads(request.content)["body"]
+        self.history.append((comment_id, self.comments[comment_id]["body"]))
         return httpx.Response(200, json=self._public(self.comments[comment_id]))
 
     def _permission(self, request: httpx.Request) -> httpx.Response:

@@ -25,6 +25,8 @@ SANDBOX_ENV = {
     "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "HOME": "/home/fixer",
     "LANG": "C.UTF-8",
+    # Bytecode caches would show up as untracked files in the run's patch.
+    "PYTHONDONTWRITEBYTECODE": "1",
     "LC_ALL": "C.UTF-8",
     "TERM": "dumb",
     "PAGER": "cat",

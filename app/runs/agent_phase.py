@@ -87,11 +87,14 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
     """Plan (round 1) and code one round; returns a ``PhaseOutput`` as a dict."""
     phase = PhaseInput.model_validate(phase_data)
     config = RepoConfig.model_validate(phase.config)
-    base_commit = phase.base_commit or await fetch_base_step(phase_data)
+    spent = phase.spent_usd
+    try:
+        base_commit = phase.base_commit or await fetch_base_step(phase_data)
+    except GitHostError as exc:
+        return _failed(phase, "repository unreachable", str(exc), spent, "")
     live = LiveSandbox(workspace_for(phase), base_commit)
     if phase.latest_snapshot is not None:
         live.latest = _load_snapshot(phase.latest_snapshot, base_commit)
-    spent = phase.spent_usd
     try:
         if phase.round == 1:
             setup = await start_sandbox_step(phase_data, base_commit)

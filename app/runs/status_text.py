@@ -9,12 +9,8 @@ def _link(run_id: str) -> str:
     return f"[Follow the run]({run_url(run_id)})"
 
 
-def on_it(run_id: str) -> str:
-    return f"👋 On it — Fixer is working on this issue. {_link(run_id)}"
-
-
 def planning(run_id: str) -> str:
-    return f"🔎 Planning — studying the code to find the cause. {_link(run_id)}"
+    return f"👋 On it — Fixer is planning a fix: studying the code for the cause. {_link(run_id)}"
 
 
 def _plan_block(plan_markdown: str) -> str:

@@ -13,6 +13,7 @@ from agents.sandbox.config import DockerSandboxConfig
 from agents.sandbox.docker import DockerSandbox
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
 from app.config import Settings
+from app.git_host import GitHostError
 from app.git_mirror import RepoMirror
 from app.github import READ_CONTENTS, GitHubApp
 from app.repo_config import RepoConfig
@@ -56,8 +57,7 @@ class RunWorkspace:
         token = self.github.mint_token_sync(
             self.installation_id, self.repo_full_name, READ_CONTENTS
         )
-        with self.mirror.locked(self.clone_url):
-            return self.mirror.fetch(self.clone_url, token, ref)
+        return self.mirror.fetch(self.clone_url, token, ref)
 
     def base_dir(self, base_commit: str) -> Path:
         """A checkout of ``base_commit`` on this host, fetched again if this host lacks it."""
@@ -66,12 +66,10 @@ class RunWorkspace:
         if (dest / ".git").exists():
             return dest
         try:
-            with self.mirror.locked(self.clone_url):
-                return self.mirror.worktree(self.clone_url, base_commit, dest)
-        except Exception:
+            return self.mirror.worktree(self.clone_url, base_commit, dest)
+        except GitHostError:  # this host has no mirror yet, or one without the commit
             self.fetch()
-            with self.mirror.locked(self.clone_url):
-                return self.mirror.worktree(self.clone_url, base_commit, dest)
+            return self.mirror.worktree(self.clone_url, base_commit, dest)
 
     def start(self, sandbox: DockerSandbox, base_commit: str) -> list[CommandResult]:
         """A fresh container with the base tree and the repository's setup commands run."""

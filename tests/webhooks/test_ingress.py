@@ -52,9 +52,10 @@ def test_issue_from_collaborator_gets_one_on_it_comment_with_run_link(
     wait_for(lambda: outcome_of(settings, "d-opened") == f"started:{REPO}#1:1")
     wait_for(lambda: github.comments_on(REPO, 1))
     [comment] = github.comments_on(REPO, 1)
-    assert "On it" in comment["body"]
-    assert "http://fixer.local/runs/Codertocat%2FHello-World%231%3A1" in comment["body"]
-    assert "<!-- fixer-run:Codertocat/Hello-World#1:1 -->" in comment["body"]
+    first = github.first_body(comment)
+    assert "On it" in first
+    assert "http://fixer.local/runs/Codertocat%2FHello-World%231%3A1" in first
+    assert "<!-- fixer-run:Codertocat/Hello-World#1:1 -->" in first
     # Tokens were minted for this one repository and only what each call needs.
     assert {
         "repositories": ["Hello-World"],
@@ -163,7 +164,7 @@ def test_label_added_by_a_writer_matching_the_trigger_starts_a_run(
     payload["installation"] = {"id": 1}
     deliver(client, "issues", payload)
     wait_for(lambda: github.comments_on(REPO, 1))
-    assert "On it" in github.comments_on(REPO, 1)[0]["body"]
+    assert "On it" in github.first_body(github.comments_on(REPO, 1)[0])
 
 
 def test_label_added_by_someone_without_write_access_is_skipped_silently(

@@ -1,0 +1,170 @@
+"""The whole product on one machine: `fixer serve` as a process, talking HTTP to the GitHub
+and Slack emulations and to the scripted model, with the real Docker sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import docker
+import httpx
+
+from agents.sandbox.run_resources import remove_run
+from devtools import sample_repo
+from devtools.github_api import GitHubEmulation
+from devtools.scripted_model import ScriptedModel, ScriptedModelServer
+from devtools.slack_api import FakeSlack
+from devtools.slack_clicks import button_click, modal_submission, send
+
+WEBHOOK_SECRET = "e2e-webhook-secret"
+SIGNING_SECRET = "e2e-signing-secret"
+CHANNEL = "C0APPROVALS"
+APPROVER = "U0APPROVER"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Stack:
+    def __init__(self, tmp_path: Path, app_key: tuple[str, str], script: list[Any]) -> None:
+        self.tmp = tmp_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.github = GitHubEmulation(
+            4242, app_key[0], WEBHOOK_SECRET, f"{self.url}/github/webhook", tmp_path / "github"
+        )
+        self.github.start()
+        self.slack = FakeSlack().start()
+        self.slack.state.members[CHANNEL] = [APPROVER]
+        self.model = ScriptedModel(script)
+        self.model_server: ScriptedModelServer = self.model.serve().start()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.logs: list[Path] = []
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/fixer.db",
+            "GITHUB_APP_ID": "4242",
+            "GITHUB_APP_PRIVATE_KEY": app_key[0].replace("\n", "\\n"),
+            "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "GITHUB_API_URL": self.github.api_url,
+            "SLACK_BOT_TOKEN": self.slack.token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_APPROVAL_CHANNEL": CHANNEL,
+            "SLACK_API_URL": self.slack.url,
+            "FIXER_APPROVERS": APPROVER,
+            "ANTHROPIC_API_KEY": "sk-ant-e2e",
+            "ANTHROPIC_BASE_URL": self.model_server.base_url,
+            "FIXER_PUBLIC_URL": self.url,
+            "FIXER_EXECUTOR_ID": "e2e-worker",
+            "FIXER_CACHE_DIR": str(tmp_path / "cache"),
+        }
+        self.github.create_repo(sample_repo.REPO, files=sample_repo.FILES)
+        self.installed = False
+
+    # -- the service ------------------------------------------------------------------------
+
+    def start_fixer(self) -> None:
+        log = self.tmp / f"fixer-{len(self.logs)}.log"
+        self.logs.append(log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(self.port)],
+            cwd=self.tmp,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(log.read_text())
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("fixer serve did not come up:\n" + log.read_text())
+        if not self.installed:  # GitHub tells the App as soon as it is installed
+            self.github.install([sample_repo.REPO])
+            self.installed = True
+
+    def kill_fixer(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        client = docker.from_env()
+        for repo, number in list(self.github.state.issues):
+            for attempt in range(1, 4):
+                remove_run(client, f"{repo}#{number}:{attempt}")
+        client.close()
+        self.model_server.stop()
+        self.slack.stop()
+        self.github.stop()
+
+    def log_text(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in self.logs)
+
+    # -- what people do -----------------------------------------------------------------------
+
+    def open_issue(self, author: str = sample_repo.AUTHOR, association: str = "OWNER") -> int:
+        issue = self.github.open_issue(
+            sample_repo.REPO, sample_repo.ISSUE_TITLE, sample_repo.ISSUE_BODY, author, association
+        )
+        return int(issue["number"])
+
+    def approval_messages(self) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.slack.state.top_level(CHANNEL)
+            if (m.get("metadata") or {}).get("event_type") == "fixer_approval"
+        ]
+
+    def click(
+        self, action_id: str, run_id: str, round: int, user: str = APPROVER
+    ) -> httpx.Response:
+        message = next(
+            m
+            for m in self.approval_messages()
+            if m["metadata"]["event_payload"] == {"run_id": run_id, "round": round}
+        )
+        return send(
+            self.url, SIGNING_SECRET, button_click(message, CHANNEL, action_id, user, run_id, round)
+        )
+
+    def request_changes(self, run_id: str, round: int, feedback: str) -> httpx.Response:
+        views_before = len(self.slack.state.views)
+        assert self.click("fixer_request_changes", run_id, round).status_code == 200
+        wait_until(lambda: len(self.slack.state.views) > views_before, what="the feedback modal")
+        view = self.slack.state.views[-1]["view"]
+        return send(
+            self.url, SIGNING_SECRET, modal_submission(view["private_metadata"], feedback, APPROVER)
+        )
+
+
+def wait_until(condition: Any, timeout: float = 120.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -127,6 +127,9 @@ class ScriptedModel:
         self._cache: set[str] = set()
         self._lock = threading.Lock()
         self._replies = itertools.count(1)
+        self._answered: dict[str, WireResponse] = {}
+        self.repeated = 0
+        """Requests that repeated a conversation already answered (paid for twice)."""
 
     @property
     def remaining(self) -> int:
@@ -144,6 +147,12 @@ class ScriptedModel:
                 return _error(ScriptedError(404, "not_found_error", f"no route {method} {path}"))
             if problem := _invalid(body):
                 return _error(ScriptedError(400, "invalid_request_error", problem))
+            conversation = _conversation_key(body)
+            if conversation in self._answered:
+                # The same conversation asked again (a caller that crashed before recording
+                # the reply): answer as before, as a real model would answer equivalently.
+                self.repeated += 1
+                return self._answered[conversation]
             if not self.script:
                 done = len(self.requests) - 1
                 return _error(
@@ -161,14 +170,17 @@ class ScriptedModel:
             recorded.usage = self._usage(body, item)
             message = self._message(item, recorded.usage, str(body.get("model", "")))
             if body.get("stream"):
-                return WireResponse(
+                wire = WireResponse(
                     200,
                     {"content-type": "text/event-stream; charset=utf-8"},
                     _sse(message).encode(),
                 )
-            return WireResponse(
-                200, {"content-type": "application/json"}, json.dumps(message).encode()
-            )
+            else:
+                wire = WireResponse(
+                    200, {"content-type": "application/json"}, json.dumps(message).encode()
+                )
+            self._answered[conversation] = wire
+            return wire
 
     def handle_httpx(self, request: httpx.Request) -> httpx.Response:
         """A respx side effect: ``route.mock(side_effect=model.handle_httpx)``."""
@@ -247,6 +259,20 @@ class ScriptedModel:
             "output_tokens": max(1, len(json.dumps(item["content"])) // 4),
             "service_tier": "standard",
         }
+
+
+def _conversation_key(body: dict[str, Any]) -> str:
+    """What identifies a request's conversation so far (cache markers aside)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "cache_control"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    core = {k: strip(body.get(k)) for k in ("system", "messages", "tools")}
+    return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()
 
 
 def _prefix_blocks(body: dict[str, Any]) -> tuple[list[Any], list[int]]:

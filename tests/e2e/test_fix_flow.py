@@ -58,3 +58,98 @@ def test_issue_to_approved_pull_request(
     assert len(comments(stack)) == 1
     assert len(stack.approval_messages()) == 1
     assert len(stack.model.requests) == len(sample_repo.fix_script())
+
+
+def test_request_changes_then_approve_gives_one_pr_with_both_rounds(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    stack = make_stack(sample_repo.fix_script() + sample_repo.feedback_script())
+    stack.start_fixer()
+    stack.open_issue()
+    wait_until(lambda: stack.approval_messages(), what="round 1 approval")
+    response = stack.request_changes(RUN, 1, "Say in the docstring that empty input raises.")
+    assert response.status_code == 200
+    wait_until(lambda: len(stack.approval_messages()) == 2, what="round 2 approval")
+    assert "round 2" in comments(stack)[0].body
+    assert stack.click("fixer_approve", RUN, 2).status_code == 200
+    wait_until(lambda: pulls(stack), what="the pull request")
+    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py")
+    assert "/ len(values)" in fixed and "Raises ZeroDivisionError" in fixed
+    assert len(pulls(stack)) == 1 and len(comments(stack)) == 1
+    assert len(stack.model.requests) == len(sample_repo.fix_script()) + len(
+        sample_repo.feedback_script()
+    )
+
+
+def test_reject_ends_the_run_without_pushing(make_stack: Callable[[list[Any]], Stack]) -> None:
+    stack = make_stack(sample_repo.fix_script())
+    stack.start_fixer()
+    stack.open_issue()
+    wait_until(lambda: stack.approval_messages(), what="the approval message")
+    assert stack.click("fixer_reject", RUN, 1).status_code == 200
+    wait_until(lambda: "Rejected" in comments(stack)[0].body, what="the rejection comment")
+    assert pulls(stack) == []
+    assert stack.github.branch_head(sample_repo.REPO, "fixer/issue-1") is None
+
+
+def test_outsider_issue_and_forged_webhook_start_nothing(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    import httpx
+
+    stack = make_stack(sample_repo.fix_script())
+    stack.start_fixer()
+    stack.open_issue(author="drive-by", association="NONE")
+    forged = httpx.post(
+        f"{stack.url}/github/webhook",
+        content=b'{"action": "opened"}',
+        headers={
+            "X-GitHub-Event": "issues",
+            "X-GitHub-Delivery": "forged-1",
+            "X-Hub-Signature-256": "sha256=" + "0" * 64,
+        },
+    )
+    assert forged.status_code == 401
+    import time
+
+    time.sleep(2)
+    assert comments(stack) == [] and stack.model.requests == []
+
+
+def test_killed_while_waiting_for_approval_and_restarted_opens_one_pr(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    stack = make_stack(sample_repo.fix_script())
+    stack.start_fixer()
+    stack.open_issue()
+    wait_until(lambda: stack.approval_messages(), what="the approval message")
+    stack.kill_fixer()
+    stack.start_fixer()
+    assert stack.click("fixer_approve", RUN, 1).status_code == 200
+    wait_until(lambda: pulls(stack), what="the pull request")
+    assert len(pulls(stack)) == 1
+    assert len(comments(stack)) == 1
+    assert len(stack.approval_messages()) == 1
+    assert len(stack.model.requests) == len(sample_repo.fix_script())
+
+
+def test_killed_mid_coding_resumes_with_the_sandbox_and_no_repeated_model_calls(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    stack = make_stack(sample_repo.fix_script())
+    stack.start_fixer()
+    stack.open_issue()
+    # Planner done (3 replies) and the coder's edit asked for: kill before the tests run.
+    wait_until(lambda: len(stack.model.requests) >= 5, what="the coder's second call")
+    stack.kill_fixer()
+    stack.start_fixer()
+    wait_until(lambda: stack.approval_messages(), what="the approval message")
+    assert stack.click("fixer_approve", RUN, 1).status_code == 200
+    wait_until(lambda: pulls(stack), what="the pull request")
+    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py")
+    assert "/ len(values)" in fixed
+    # Every scripted reply was used once; at most the call in flight at the kill was repeated.
+    assert stack.model.remaining == 0
+    assert stack.model.repeated <= 1
+    assert len(stack.model.requests) == len(sample_repo.fix_script()) + stack.model.repeated
+    assert len(comments(stack)) == 1 and len(pulls(stack)) == 1

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import Stack
+from devtools.stack import Stack
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools import sample_repo
-from tests.e2e.harness import Stack, wait_until
+from devtools.stack import Stack, wait_until
 
 RUN = f"{sample_repo.REPO}#1:1"
 

@@ -1,5 +1,8 @@
 """The whole product on one machine: `fixer serve` as a process, talking HTTP to the GitHub
-and Slack emulations and to the scripted model, with the real Docker sandbox."""
+and Slack emulations and to the scripted model, with the real Docker sandbox.
+
+`fixer demo` and the end-to-end tests both run on this.
+"""
 
 from __future__ import annotations
 

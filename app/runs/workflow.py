@@ -87,9 +87,19 @@ class RunJournal:
         await status_comment_step(self.run_id, self.request, body)
 
     async def progress(self, phase: str, text: str, round: int = 1) -> None:
-        if self.slack_thread is not None and slack_enabled():
+        if not slack_enabled():
+            return
+        if self.slack_thread is not None:
             channel, thread = self.slack_thread
             await progress_step(channel, thread, self.run_id, phase, text, round)
+        elif phase == "failed":
+            # No thread yet (the run came from GitHub and stopped before approval): people
+            # in the approvals channel still hear that it stopped, and why.
+            channel = current().settings.slack_approval_channel
+            assert channel is not None
+            await progress_step(
+                channel, None, self.run_id, phase, f"{self.req.issue_ref}: {text}", round
+            )
 
     async def fail(self, reason: str, spent: float) -> str:
         await self.comment(status_text.failed(self.run_id, reason, spent))

@@ -1,0 +1,128 @@
+"""Each way a run can stop ends with a clear status comment, a Slack note, and nothing left
+running: no container, no pushed branch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from devtools import sample_repo
+from devtools.scripted_model import ScriptedError, reply, text
+from devtools.stack import CHANNEL, Stack, wait_until
+
+BROKEN = "acme/broken"
+
+
+def open_issue_in(stack: Stack, config: str) -> str:
+    files = dict(sample_repo.FILES)
+    files[".github/fixer.yml"] = config
+    stack.github.create_repo(BROKEN, files=files)
+    stack.github.install([BROKEN])
+    issue = stack.github.open_issue(BROKEN, sample_repo.ISSUE_TITLE, sample_repo.ISSUE_BODY, "dev")
+    return f"{BROKEN}#{issue['number']}:1"
+
+
+def status_of(stack: Stack) -> str:
+    found = [c.body for c in stack.github.state.comments.values() if c.repo == BROKEN]
+    assert len(found) <= 1, "more than one status comment"
+    return found[0] if found else ""
+
+
+def slack_notes(stack: Stack) -> list[str]:
+    return [
+        m.get("text", "")
+        for m in stack.slack.state.messages.get(CHANNEL, [])
+        if (m.get("metadata") or {}).get("event_type") == "fixer_progress"
+    ]
+
+
+def no_container_left(docker_client: Any, run_id: str) -> bool:
+    return not docker_client.containers.list(all=True, filters={"label": f"fixer.run_id={run_id}"})
+
+
+CASES: list[tuple[str, str, list[Any], str]] = [
+    (
+        "model auth error",
+        "test: python3 -m unittest\n",
+        [ScriptedError(401, "authentication_error", "invalid x-api-key")],
+        "ModelError",
+    ),
+    (
+        "sandbox image missing",
+        "image: fixer-sandbox:does-not-exist\n",
+        sample_repo.fix_script(),
+        "fixer sandbox build",
+    ),
+    (
+        "budget exceeded",
+        "budget_usd: 0.001\n",
+        sample_repo.fix_script(),
+        "BudgetExceeded",
+    ),
+    (
+        "agent gave up",
+        "test: python3 -m unittest\n",
+        [reply(text("I cannot work out what is wrong."))],
+        "AgentGaveUp",
+    ),
+    (
+        "setup command fails",
+        "setup: [exit 3]\n",
+        sample_repo.fix_script(),
+        "setup command failed (exit 3)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "config", "script", "reason"), CASES, ids=[c[0] for c in CASES])
+def test_run_stops_cleanly_and_says_why(
+    make_stack: Callable[[list[Any]], Stack],
+    docker_client: Any,
+    case: str,
+    config: str,
+    script: list[Any],
+    reason: str,
+) -> None:
+    stack = make_stack(script)
+    stack.start_fixer()
+    run_id = open_issue_in(stack, config)
+    wait_until(lambda: "Fixer stopped" in status_of(stack), what=f"the {case} comment")
+    assert reason in status_of(stack)
+    wait_until(lambda: any(reason in note for note in slack_notes(stack)), what="the Slack note")
+    assert no_container_left(docker_client, run_id)
+    assert stack.github.state.pulls == {}
+
+
+def test_failing_tests_still_offer_approval_clearly_marked(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    script = sample_repo.fix_script()
+    failing = dict(sample_repo.result("changed nothing useful"), tests_passed=False)
+    from devtools.scripted_model import tool_use
+
+    script[-1] = reply(tool_use("submit_result", failing))
+    stack = make_stack(script)
+    stack.start_fixer()
+    stack.open_issue()
+    wait_until(lambda: stack.approval_messages(), what="the approval message")
+    [comment] = list(stack.github.state.comments.values())
+    assert "tests still fail" in comment.body
+
+
+def test_approval_expires_with_a_comment_and_no_push(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    stack = make_stack(sample_repo.fix_script())
+    stack.start_fixer()
+    run_id = open_issue_in(stack, "approval_timeout_hours: 0.002\n")
+    wait_until(lambda: "expired" in status_of(stack), timeout=60, what="the expiry comment")
+    [message] = [
+        m for m in stack.approval_messages() if m["metadata"]["event_payload"]["run_id"] == run_id
+    ]
+    wait_until(
+        lambda: "xpired" in str(stack.slack.state.find(CHANNEL, message["ts"])),
+        what="Slack shows expiry",
+    )
+    assert stack.github.state.pulls == {}

@@ -107,6 +107,19 @@ def setup(
     run_setup(settings, port=port, org=org, env_file=env_file)
 
 
+@cli.command()
+def demo(
+    interactive: Annotated[
+        bool, typer.Option(help="Wait for you to approve, request changes or reject.")
+    ] = False,
+    keep: Annotated[bool, typer.Option(help="Keep the temporary directory.")] = False,
+) -> None:
+    """The whole flow offline: local GitHub, Slack and model; no account anywhere."""
+    from devtools.demo import run_demo
+
+    raise typer.Exit(run_demo(interactive=interactive, keep=keep))
+
+
 @runs_cli.command("list")
 def runs_list(
     repo: Annotated[str | None, typer.Option(help="Only this owner/repo.")] = None,

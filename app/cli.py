@@ -227,6 +227,14 @@ def runs_resume(run_id: str) -> None:
     _operate(resume(_settings(), run_id))
 
 
+@runs_cli.command("retry")
+def runs_retry(run_id: str) -> None:
+    """Retry a failed run from the step that failed; recorded work is reused."""
+    from app.runs.operator import retry
+
+    _operate(retry(_settings(), run_id))
+
+
 @sandbox_cli.command("build")
 def sandbox_build(
     name: Annotated[str, typer.Argument(help="Image directory under sandbox_images/.")] = "default",

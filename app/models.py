@@ -107,6 +107,8 @@ class Run(SQLModel, table=True):
     status_comment_url: str | None = None
     pr_url: str | None = None
     error: str | None = None
+    workflow_id: str | None = None
+    """The DBOS workflow now carrying the run, when a retry forked it (else ``id``)."""
     slack_channel: str | None = None
     slack_thread_ts: str | None = None
     created_at: datetime = Field(default_factory=utcnow)

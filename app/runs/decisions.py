@@ -84,10 +84,13 @@ def audit(database_url: str, actor: str, action: str, target: str, **detail: obj
         session.add(AuditEvent(actor=actor, action=action, target=target, detail=detail))
 
 
-async def _send(decision: ApprovalDecision) -> None:
+async def _send(decision: ApprovalDecision, database_url: str) -> None:
     message = Decision.model_validate(decision, from_attributes=True)
+    run = store.get_run(database_url, decision.run_id)
+    # A retried run continues in a forked workflow; the decision goes to whichever carries it.
+    target = (run.workflow_id if run is not None else None) or decision.run_id
     await DBOS.send_async(
-        decision.run_id,
+        target,
         message.model_dump(mode="json"),
         topic=DECISION_TOPIC,
         idempotency_key=f"decision:{decision.run_id}:{decision.round}",
@@ -143,7 +146,7 @@ async def submit_decision(
         earlier = find_decision(database_url, run_id, round)
         message = _already_decided(earlier) if earlier else "Already decided."
         return DecisionOutcome(accepted=False, message=message)
-    await _send(row)
+    await _send(row, database_url)
     return DecisionOutcome(accepted=True, message=f"Recorded: you {_PAST_TENSE[action]}.")
 
 
@@ -159,4 +162,4 @@ async def _resend_recorded(database_url: str, run_id: str, round: int) -> None:
         return
     decision = find_decision(database_url, run_id, round)
     if decision is not None:
-        await _send(decision)
+        await _send(decision, database_url)

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from dbos import DBOS
+from dbos import DBOS, SetWorkflowID
 
 from app.config import Settings
 from app.db import migrate
 from app.models import ACTIVE_STATES, Run, RunState
 from app.runs import engine, store
 from app.runs.decisions import DecisionAction, DecisionOutcome, audit, submit_decision
+from app.runs.engine import AGENT_QUEUE, RUNS_QUEUE
 
 
 class OperatorError(Exception):
@@ -94,3 +96,60 @@ def _remove_sandbox(run_id: str) -> None:
         remove_run(client, run_id)
     finally:
         client.close()
+
+
+async def retry(settings: Settings, run_id: str) -> str:
+    """Fork a failed run from its failed agent step (DBOS fork): finished work is reused.
+
+    The round that failed is forked from its first failed step (or just past its last
+    one), so recorded model and tool calls replay instead of being paid for again; the run
+    workflow is forked to wait on that new round instead of the failed one.
+    """
+    run = _run(settings, run_id)
+    if run.state != RunState.failed:
+        raise OperatorError(f"run {run_id} is {run.state}; only failed runs can be retried")
+    parent = run.workflow_id or run_id
+    suffix = f"~retry-{int(time.time())}"
+    async with dbos_session(settings):
+        steps = await DBOS.list_workflow_steps_async(parent)
+        waits = [
+            s for s in steps if s["function_name"] == "DBOS.getResult" and s["child_workflow_id"]
+        ]
+        if not waits:
+            raise OperatorError(
+                f"run {run_id} failed before its agents started: start a new run with `/fix`"
+            )
+        wait = waits[-1]
+        old_round = str(wait["child_workflow_id"])
+        round_steps = await DBOS.list_workflow_steps_async(old_round)
+        failed = [s["function_id"] for s in round_steps if s["error"] is not None]
+        restart = (
+            min(failed) if failed else max((s["function_id"] for s in round_steps), default=0) + 1
+        )
+        with SetWorkflowID(old_round + suffix):
+            new_round = await DBOS.fork_workflow_async(
+                old_round, restart, queue_name=AGENT_QUEUE, queue_partition_key=run.repo_full_name
+            )
+        with SetWorkflowID(run_id + suffix):
+            forked = await DBOS.fork_workflow_async(
+                parent,
+                wait["function_id"],
+                queue_name=RUNS_QUEUE,
+                replacement_children={old_round: new_round.workflow_id},
+            )
+    store.update_run(
+        settings.database_url,
+        run_id,
+        state=RunState.coding,
+        error=None,
+        finished_at=None,
+        workflow_id=forked.workflow_id,
+    )
+    audit(
+        settings.database_url,
+        f"cli:{getpass.getuser()}",
+        "run.retry",
+        run_id,
+        fork=forked.workflow_id,
+    )
+    return f"retrying {run_id} from step {restart} of {old_round} (as {forked.workflow_id})"

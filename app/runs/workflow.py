@@ -95,10 +95,10 @@ class RunJournal:
         elif phase == "failed":
             # No thread yet (the run came from GitHub and stopped before approval): people
             # in the approvals channel still hear that it stopped, and why.
-            channel = current().settings.slack_approval_channel
-            assert channel is not None
+            approvals = current().settings.slack_approval_channel
+            assert approvals is not None
             await progress_step(
-                channel, None, self.run_id, phase, f"{self.req.issue_ref}: {text}", round
+                approvals, None, self.run_id, phase, f"{self.req.issue_ref}: {text}", round
             )
 
     async def fail(self, reason: str, spent: float) -> str:

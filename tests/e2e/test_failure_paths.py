@@ -126,3 +126,33 @@ def test_approval_expires_with_a_comment_and_no_push(
         what="Slack shows expiry",
     )
     assert stack.github.state.pulls == {}
+
+
+def test_retry_forks_the_failed_run_and_reuses_what_was_recorded(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # The planner's third call fails for good (a 400); the first two are recorded.
+    script = sample_repo.fix_script()
+    script.insert(2, ScriptedError(400, "invalid_request_error", "prompt is too long"))
+    stack = make_stack(script)
+    stack.start_fixer()
+    run_id = open_issue_in(stack, "test: python3 -m unittest discover -s tests -v\n")
+    wait_until(lambda: "Fixer stopped" in status_of(stack), what="the failure")
+    assert len(stack.model.requests) == 3
+    env = {**os.environ, **stack.env}
+    retried = subprocess.run(
+        [sys.executable, "-m", "app", "runs", "retry", run_id],
+        cwd=stack.tmp, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert retried.returncode == 0, retried.stderr
+    wait_until(lambda: stack.approval_messages(), what="the approval after the retry")
+    # The two recorded planner calls were not made again: 3 before + 4 after the retry.
+    assert len(stack.model.requests) == 3 + 4
+    assert stack.click("fixer_approve", run_id, 1).status_code == 200
+    wait_until(lambda: stack.github.state.pulls, what="the pull request")
+    assert len(stack.github.state.pulls) == 1
+    assert "Pull request opened" in status_of(stack)

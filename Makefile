@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup docker sandbox-image lint test serve bench clean
+.PHONY: setup docker sandbox-image lint test serve demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ test: setup sandbox-image lint
 
 serve: setup
 	$(BIN)/fixer serve
+
+# The whole flow offline: local GitHub, Slack and model emulations, the real sandbox.
+demo: setup sandbox-image
+	$(BIN)/fixer demo
 
 bench: setup sandbox-image
 	$(BIN)/python bench/ingest.py

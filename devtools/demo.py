@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,9 @@ def decide(out: Narrator, stack: Stack, watcher: Watcher, interactive: bool) -> 
         message = watcher.wait(
             partial(_approval, stack, round), f"the Slack approval message (round {round})"
         )
+        # The status comment is edited just after the Slack post: show it first, as it happens.
+        with suppress(RuntimeError):
+            watcher.wait(partial(_awaiting, watcher, round), "the status comment", 5)
         out.say(f"Slack: approval message in #{CHANNEL} (round {round}):")
         out.block(render_message(message), "  ┃ ")
         choice = _ask(out) if interactive else "a"
@@ -100,6 +104,10 @@ def decide(out: Narrator, stack: Stack, watcher: Watcher, interactive: bool) -> 
         if response.status_code != 200:
             raise RuntimeError(f"Fixer answered the click with {response.status_code}")
         return action
+
+
+def _awaiting(watcher: Watcher, round: int) -> bool:
+    return f"(round {round})" in watcher.comment
 
 
 def _approval(stack: Stack, round: int) -> dict[str, Any] | None:

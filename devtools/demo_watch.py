@@ -16,21 +16,12 @@ import httpx
 from githubkit.webhooks import sign
 
 from agents.sandbox.run_resources import RUN_LABEL
+from app.runs.workspace import sandbox_key
 from devtools import sample_repo
 from devtools.stack import WEBHOOK_SECRET, Stack
 
 T = TypeVar("T")
 WAIT_S = 120.0
-
-
-def _sandbox_key(database_url: str, run_id: str) -> str:
-    """The run's label on the engine: scoped to the stack's database where Fixer does that,
-    so a demo never reports another stack's container for the same run id."""
-    try:
-        from app.runs.workspace import sandbox_key  # type: ignore[attr-defined]
-    except ImportError:
-        return run_id
-    return str(sandbox_key(database_url, run_id))
 
 
 class Narrator:
@@ -155,7 +146,7 @@ class Watcher:
         self.out.block(body)
 
     def _poll_containers(self) -> None:
-        label = f"{RUN_LABEL}={_sandbox_key(self.stack.env['DATABASE_URL'], self.run_id)}"
+        label = f"{RUN_LABEL}={sandbox_key(self.stack.env['DATABASE_URL'], self.run_id)}"
         found = self._docker.containers.list(all=True, filters={"label": [label]})
         current = {str(c.id): str(c.name) for c in found}
         for cid, name in current.items():

@@ -19,6 +19,7 @@ import docker
 import httpx
 
 from agents.sandbox.run_resources import remove_run
+from app.runs.workspace import sandbox_key
 from devtools import sample_repo
 from devtools.github_api import GitHubEmulation
 from devtools.scripted_model import ScriptedModel, ScriptedModelServer
@@ -134,7 +135,8 @@ class Stack:
         client = docker.from_env()
         for repo, number in list(self.github.state.issues):
             for attempt in range(1, 4):
-                remove_run(client, f"{repo}#{number}:{attempt}")
+                run_id = f"{repo}#{number}:{attempt}"
+                remove_run(client, sandbox_key(self.env["DATABASE_URL"], run_id))
         client.close()
         self.model_server.stop()
         self.slack.stop()

@@ -20,6 +20,7 @@ from app.models import ACTIVE_STATES, Run, RunState
 from app.runs import engine, store
 from app.runs.decisions import DecisionAction, DecisionOutcome, audit, submit_decision
 from app.runs.engine import AGENT_QUEUE, RUNS_QUEUE
+from app.runs.workspace import sandbox_key
 
 
 class OperatorError(Exception):
@@ -70,7 +71,7 @@ async def cancel(settings: Settings, run_id: str) -> str:
         for round_ in range(1, run.round + 1):
             await DBOS.cancel_workflow_async(f"{run_id}/round-{round_}")
         await DBOS.cancel_workflow_async(run_id)
-    await asyncio.to_thread(_remove_sandbox, run_id)
+    await asyncio.to_thread(_remove_sandbox, sandbox_key(settings.database_url, run_id))
     store.update_run(settings.database_url, run_id, state=RunState.cancelled)
     audit(settings.database_url, f"cli:{getpass.getuser()}", "run.cancel", run_id)
     return f"cancelled {run_id}; its sandbox is removed"

@@ -19,6 +19,15 @@ from app.github import READ_CONTENTS, GitHubApp
 from app.repo_config import RepoConfig
 
 
+def sandbox_key(database_url: str, run_id: str) -> str:
+    """The run's label on the Docker engine, scoped to this deployment's database.
+
+    Two deployments sharing a Docker host (staging and production, or two test stacks)
+    can have runs with the same id; scoping keeps each from adopting the other's container.
+    """
+    return f"{run_id}@{hashlib.sha256(database_url.encode()).hexdigest()[:8]}"
+
+
 class RunWorkspace:
     """Everything needed to put a run's code into its sandbox, on any worker."""
 
@@ -45,7 +54,7 @@ class RunWorkspace:
     def sandbox(self) -> DockerSandbox:
         """The run's sandbox object (no container is touched until it is used)."""
         return DockerSandbox(
-            self.run_id,
+            sandbox_key(self.settings.database_url, self.run_id),
             DockerSandboxConfig(
                 image=self.config.image or self.settings.fixer_sandbox_image,
                 network=self.config.network,

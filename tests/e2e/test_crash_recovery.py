@@ -95,8 +95,8 @@ def test_two_issues_in_one_repository_run_one_after_the_other(
         )
         spans = {
             wid: db.execute(
-                "SELECT MIN(started_at_epoch_ms), MAX(completed_at_epoch_ms) FROM operation_outputs "
-                "WHERE workflow_uuid = ?",
+                "SELECT MIN(started_at_epoch_ms), MAX(completed_at_epoch_ms) "
+                "FROM operation_outputs WHERE workflow_uuid = ?",
                 (wid,),
             ).fetchone()
             for wid in rows
@@ -112,16 +112,28 @@ def test_cli_approve_opens_the_pr(make_stack: Callable[[list[Any]], Stack]) -> N
     wait_until(lambda: stack.approval_messages(), what="the approval message")
     env = {**os.environ, **stack.env}
     listed = subprocess.run(
-        [sys.executable, "-m", "app", "runs", "list"], cwd=stack.tmp, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "app", "runs", "list"],
+        cwd=stack.tmp,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert RUN in listed.stdout and "awaiting_approval" in listed.stdout
     approved = subprocess.run(
-        [sys.executable, "-m", "app", "runs", "approve", RUN], cwd=stack.tmp, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "app", "runs", "approve", RUN],
+        cwd=stack.tmp,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert approved.returncode == 0, approved.stderr
     wait_until(lambda: stack.github.state.pulls, what="the pull request")
     again = subprocess.run(
-        [sys.executable, "-m", "app", "runs", "approve", RUN], cwd=stack.tmp, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "app", "runs", "approve", RUN],
+        cwd=stack.tmp,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert again.returncode == 1 and "already" in (again.stdout + again.stderr).lower()
     assert len(stack.github.state.pulls) == 1

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.runs.workspace import sandbox_key
 from devtools import sample_repo
 from devtools.scripted_model import ScriptedError, reply, text
 from devtools.stack import CHANNEL, Stack, wait_until
@@ -38,8 +39,9 @@ def slack_notes(stack: Stack) -> list[str]:
     ]
 
 
-def no_container_left(docker_client: Any, run_id: str) -> bool:
-    return not docker_client.containers.list(all=True, filters={"label": f"fixer.run_id={run_id}"})
+def no_container_left(docker_client: Any, stack: Stack, run_id: str) -> bool:
+    label = f"fixer.run_id={sandbox_key(stack.env['DATABASE_URL'], run_id)}"
+    return not docker_client.containers.list(all=True, filters={"label": label})
 
 
 CASES: list[tuple[str, str, list[Any], str]] = [
@@ -91,7 +93,7 @@ def test_run_stops_cleanly_and_says_why(
     wait_until(lambda: "Fixer stopped" in status_of(stack), what=f"the {case} comment")
     assert reason in status_of(stack)
     wait_until(lambda: any(reason in note for note in slack_notes(stack)), what="the Slack note")
-    assert no_container_left(docker_client, run_id)
+    assert no_container_left(docker_client, stack, run_id)
     assert stack.github.state.pulls == {}
 
 

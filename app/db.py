@@ -82,4 +82,4 @@ def migrate(database_url: str) -> None:
     with get_engine(database_url).begin() as connection:
         config = alembic_config(database_url)
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")

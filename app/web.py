@@ -14,14 +14,19 @@ from app import __version__
 from app.config import GITHUB_SERVICE_NEEDS, Settings
 from app.db import get_engine, migrate
 from app.github import GitHubApp
+from app.logging_setup import configure_logging
+from app.pages.routes import build_pages_router
 from app.runs import context, engine
 from app.runs.intake import RunIntake
+from app.telemetry import configure_tracing
 from webhooks.router import build_webhook_router
 
 
 def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
     """The web service; with ``execute_runs`` it is also a worker (``fixer serve``)."""
     settings.require(*GITHUB_SERVICE_NEEDS)
+    configure_logging(settings.fixer_log_format)
+    configure_tracing()
     context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
 
     intake = RunIntake(settings.database_url, settings.executor_id)
@@ -39,6 +44,7 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
 
     app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)
     app.include_router(build_webhook_router(settings, intake))
+    app.include_router(build_pages_router(settings))
     if settings.slack_enabled:
         from app.slack.router import build_slack_router
 

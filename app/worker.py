@@ -8,11 +8,15 @@ import signal
 from app.config import GITHUB_SERVICE_NEEDS, Settings
 from app.db import migrate
 from app.github import GitHubApp
+from app.logging_setup import configure_logging
 from app.runs import context, engine
+from app.telemetry import configure_tracing, shutdown_tracing
 
 
 async def run_worker(settings: Settings) -> None:
     settings.require(*GITHUB_SERVICE_NEEDS)
+    configure_logging(settings.fixer_log_format)
+    configure_tracing()
     context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
     migrate(settings.database_url)
     await engine.launch(settings, execute=True)
@@ -24,3 +28,4 @@ async def run_worker(settings: Settings) -> None:
         await stop.wait()
     finally:
         engine.shutdown()
+        shutdown_tracing()

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import docker
 import httpx
+from docker.errors import NotFound
 from githubkit.webhooks import sign
 
 from agents.sandbox.run_resources import RUN_LABEL
@@ -147,7 +148,10 @@ class Watcher:
 
     def _poll_containers(self) -> None:
         label = f"{RUN_LABEL}={sandbox_key(self.stack.env['DATABASE_URL'], self.run_id)}"
-        found = self._docker.containers.list(all=True, filters={"label": [label]})
+        try:
+            found = self._docker.containers.list(all=True, filters={"label": [label]})
+        except NotFound:  # listed, then removed before the SDK read it: look again next poll
+            return
         current = {str(c.id): str(c.name) for c in found}
         for cid, name in current.items():
             if cid not in self.containers:

@@ -28,8 +28,11 @@ from app.runs.artifacts import get_artifact, put_artifact
 from app.runs.context import current
 from app.runs.github_steps import set_state_step, status_comment_step
 from app.runs.live_sandbox import LiveSandbox
+from app.runs.model_calls import durable_checkpoint
 from app.runs.phase_io import PhaseFailure, PhaseInput, PhaseOutput
 from app.runs.workspace import RunWorkspace
+from app.timeline import recorder
+from app.timeline.agent_events import timeline_sink
 
 AGENT_FAILURES = (
     LimitExceeded,
@@ -39,11 +42,6 @@ AGENT_FAILURES = (
     SandboxError,
     GitHostError,
 )
-
-
-async def checkpoint(name: str, fn: Any, /, *args: Any) -> Any:
-    """The agents' injected durability: each model or tool call is one DBOS step."""
-    return await DBOS.run_step_async({"name": name}, fn, *args)
 
 
 def workspace_for(phase: PhaseInput) -> RunWorkspace:
@@ -109,6 +107,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
                     base_commit,
                 )
         model = AnthropicModel(phase.model)
+        checkpoint = durable_checkpoint(phase.model)
         issue = Issue(**phase.issue)
         guidance = RepoGuidance(**phase.guidance)
         plan = Plan.model_validate(phase.plan) if phase.plan else None
@@ -123,9 +122,11 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
                     loop=LoopConfig(max_turns=config.max_turns, budget_usd=config.budget_usd)
                 ),
                 checkpoint=checkpoint,
+                on_event=timeline_sink(phase.run_id, phase.round),
                 spent_usd=spent,
             )
             plan, spent = planned.output, spent + planned.cost_usd
+            recorder.note_plan(phase.run_id, phase.round, plan.model_dump(mode="json"))
             await set_state_step(phase.run_id, {"state": RunState.coding, "cost_usd": spent})
             await status_comment_step(
                 phase.run_id, phase.request, status_text.coding(phase.run_id, plan.to_markdown())
@@ -148,11 +149,13 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
                 loop=LoopConfig(max_turns=config.max_turns, budget_usd=config.budget_usd)
             ),
             checkpoint=checkpoint,
+            on_event=timeline_sink(phase.run_id, phase.round),
             after_mutation=after_mutation,
             spent_usd=spent,
         )
         spent += coded.cost_usd
         final = await DBOS.run_step_async({"name": f"patch.{phase.round}"}, _snapshot, live)
+        recorder.note_diff(phase.run_id, phase.round, final)
         transcript = "\n".join(event.model_dump_json() for event in coded.transcript)
         transcript_sha = put_artifact(
             current().settings.database_url, "transcript", transcript.encode()

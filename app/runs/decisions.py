@@ -19,6 +19,7 @@ from sqlmodel import select
 from app.db import session_scope
 from app.models import ApprovalDecision, AuditEvent, RunState
 from app.runs import store
+from app.timeline.decision_events import note_decision
 
 DECISION_TOPIC = "decision"
 
@@ -146,6 +147,7 @@ async def submit_decision(
         earlier = find_decision(database_url, run_id, round)
         message = _already_decided(earlier) if earlier else "Already decided."
         return DecisionOutcome(accepted=False, message=message)
+    note_decision(database_url, run_id, round, action, actor_name or actor_id, row.feedback, source)
     await _send(row, database_url)
     return DecisionOutcome(accepted=True, message=f"Recorded: you {_PAST_TENSE[action]}.")
 

@@ -16,6 +16,8 @@ RUNS_QUEUE = "fixer-runs"
 AGENT_QUEUE = "fixer-agent-work"
 """Agent rounds: partitioned by repository (``FIXER_RUNS_PER_REPO`` at once per repo) and
 capped per worker (``FIXER_MAX_SANDBOXES``), since each one holds a live sandbox."""
+LLM_QUEUE = "fixer-llm"
+"""Every model call, rate-limited to ``FIXER_LLM_RPM`` across all workers."""
 NOTICES_QUEUE = "fixer-notices"
 """Small side workflows (e.g. "a run is already active" comments)."""
 
@@ -39,6 +41,7 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
     """
     # Importing registers the workflows before launch, so recovery can find them.
     import app.runs.agent_phase
+    import app.runs.model_calls
     import app.runs.workflow  # noqa: F401
 
     DBOS(config=dbos_config(settings))
@@ -51,6 +54,11 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
         partition_concurrency=settings.fixer_runs_per_repo,
         worker_concurrency=settings.fixer_max_sandboxes,
         polling_interval_sec=0.2,
+    )
+    await DBOS.register_queue_async(
+        LLM_QUEUE,
+        limiter={"limit": settings.fixer_llm_rpm, "period": 60.0},
+        polling_interval_sec=0.05,
     )
     await DBOS.register_queue_async(NOTICES_QUEUE, polling_interval_sec=0.2)
 

@@ -13,6 +13,7 @@ from app.runs import store
 from app.runs.context import current
 from app.runs.request import RunRequest
 from app.status_comment import upsert_status_comment
+from app.timeline import recorder
 
 WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 GUIDANCE_FILES = ("AGENTS.md", "CLAUDE.md")
@@ -41,6 +42,7 @@ async def record_run_step(run_id: str, request: dict[str, Any], attempt: int) ->
 @DBOS.step(name="set_state")
 async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
     store.update_run(current().settings.database_url, run_id, **fields)
+    recorder.note_state(run_id, fields)
 
 
 @DBOS.step(name="load_repo", **GITHUB_STEP)
@@ -100,6 +102,7 @@ async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -
         status_comment_id=comment["id"],
         status_comment_url=comment["html_url"],
     )
+    recorder.note_side_effect(run_id, "status_comment", body, url=comment["html_url"])
     return comment
 
 

@@ -11,6 +11,7 @@ import getpass
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from dbos import DBOS, SetWorkflowID
 
@@ -99,6 +100,22 @@ def _remove_sandbox(run_id: str) -> None:
         client.close()
 
 
+def _restart_step(steps: list[Any]) -> int:
+    """Where a failed round resumes: at its first failed step, or just past its last step.
+
+    A failed model call is a child workflow: resume at the step that started it, so the
+    fork starts a fresh call instead of waiting on the failed one again.
+    """
+    failed = [s for s in steps if s["error"] is not None]
+    if not failed:
+        return int(max((s["function_id"] for s in steps), default=0)) + 1
+    first = min(failed, key=lambda s: s["function_id"])
+    if first["function_name"] == "DBOS.getResult":
+        # The step before the wait is the one that enqueued the failed child.
+        return int(first["function_id"]) - 1
+    return int(first["function_id"])
+
+
 async def retry(settings: Settings, run_id: str) -> str:
     """Fork a failed run from its failed agent step (DBOS fork): finished work is reused.
 
@@ -123,10 +140,7 @@ async def retry(settings: Settings, run_id: str) -> str:
         wait = waits[-1]
         old_round = str(wait["child_workflow_id"])
         round_steps = await DBOS.list_workflow_steps_async(old_round)
-        failed = [s["function_id"] for s in round_steps if s["error"] is not None]
-        restart = (
-            min(failed) if failed else max((s["function_id"] for s in round_steps), default=0) + 1
-        )
+        restart = _restart_step(round_steps)
         with SetWorkflowID(old_round + suffix):
             new_round = await DBOS.fork_workflow_async(
                 old_round, restart, queue_name=AGENT_QUEUE, queue_partition_key=run.repo_full_name

@@ -14,6 +14,7 @@ from app.git_push import push_fix
 from app.runs.artifacts import get_artifact
 from app.runs.context import current
 from app.runs.github_steps import GITHUB_STEP
+from app.timeline import recorder
 
 BOT_AUTHOR = ("fixer[bot]", "fixer[bot]@users.noreply.github.com")
 
@@ -55,6 +56,7 @@ async def push_branch_step(
         default_branch=default_branch,
         timestamp=datetime.fromisoformat(timestamp),
     )
+    recorder.note_push(repo_full_name, issue_number, branch_for(issue_number))
     return dataclasses.asdict(result)
 
 
@@ -76,4 +78,5 @@ async def open_pull_request_step(
         existing = await github.create_pull(
             installation_id, repo_full_name, branch=branch, base=base, title=title, body=body
         )
+    recorder.note_pull(repo_full_name, issue_number, existing["html_url"])
     return {"number": existing["number"], "html_url": existing["html_url"]}

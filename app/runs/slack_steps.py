@@ -10,6 +10,7 @@ from app.runs.context import current
 from app.slack.app import build_web_client
 from app.slack.messages import ApprovalContent, ApprovalStatus
 from app.slack.posting import post_approval, post_progress, update_approval
+from app.timeline import recorder
 
 SLACK_STEP: dict[str, Any] = {
     "retries_allowed": True,
@@ -28,12 +29,14 @@ def slack_enabled() -> bool:
 async def post_approval_step(content: dict[str, Any], thread_ts: str | None) -> dict[str, str]:
     settings = current().settings
     assert settings.slack_approval_channel is not None
-    return await post_approval(
+    posted = await post_approval(
         build_web_client(settings),
         settings.slack_approval_channel,
         ApprovalContent.model_validate(content),
         thread_ts=thread_ts,
     )
+    recorder.note_slack(content["run_id"], "slack_approval", posted, int(content["round"]))
+    return posted
 
 
 @DBOS.step(name="slack_update", **SLACK_STEP)
@@ -47,6 +50,8 @@ async def update_approval_step(
         ApprovalContent.model_validate(content),
         ApprovalStatus.model_validate(status),
     )
+    where = {"channel": channel, "ts": ts, "state": status.get("state", "")}
+    recorder.note_slack(content["run_id"], "slack_update", where, int(content["round"]))
 
 
 @DBOS.step(name="slack_progress", **SLACK_STEP)
@@ -62,3 +67,5 @@ async def progress_step(
         text,
         round=round,
     )
+    where = {"channel": channel, "ts": thread_ts or "", "text": text}
+    recorder.note_slack(run_id, "slack_progress", where, round)

@@ -56,7 +56,7 @@ async def run_round(phase: PhaseInput) -> PhaseOutput:
         ),
         phase.model_dump(mode="json"),
     )
-    return PhaseOutput.model_validate(await handle.get_result())
+    return PhaseOutput.model_validate(await handle.get_result(polling_interval_sec=0.2))
 
 
 async def wait_for_decision(round: int, timeout_s: float) -> dict[str, Any] | None:

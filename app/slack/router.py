@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from app.config import Settings
 from app.runs.decisions import audit
 from app.slack.app import build_slack_app
 
+log = logging.getLogger("fixer.slack")
+
+
+def _signature_is_valid(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
+    """Slack's signature, checked before bolt sees the body: bolt parses the body first
+    and fails with a 500 on one that is not JSON, even when the request is unsigned."""
+    try:
+        return verifier.is_valid(
+            body,
+            request.headers.get("x-slack-request-timestamp"),
+            request.headers.get("x-slack-signature"),
+        )
+    except (TypeError, ValueError):  # a non-numeric timestamp, non-ASCII signature, non-UTF-8
+        return False
+
 
 def build_slack_router(settings: Settings) -> APIRouter:
     handler = AsyncSlackRequestHandler(build_slack_app(settings))
+    assert settings.slack_signing_secret is not None  # build_slack_app required it
+    verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
     router = APIRouter()
 
     @router.post("/slack/events")
     async def slack_events(request: Request) -> Response:
-        response: Response = await handler.handle(request)
-        if response.status_code == 401:
-            # bolt refused the signature (forged, or older than five minutes).
+        if not _signature_is_valid(verifier, await request.body(), request):
+            # Forged, unsigned, or older than five minutes (a replay).
             audit(
                 settings.database_url,
                 "",
@@ -27,6 +46,13 @@ def build_slack_router(settings: Settings) -> APIRouter:
                 timestamp=request.headers.get("x-slack-request-timestamp", ""),
                 client=request.client.host if request.client else "",
             )
+            return Response(status_code=401, content="invalid Slack signature")
+        try:
+            response: Response = await handler.handle(request)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # Signed, but not a body Slack sends (bolt parses before dispatching): refuse it.
+            log.warning("signed Slack request with a malformed body: %r", exc)
+            return Response(status_code=400, content="malformed Slack request body")
         return response
 
     return router

@@ -109,8 +109,11 @@ def test_failing_tests_still_offer_approval_clearly_marked(
     stack.start_fixer()
     stack.open_issue()
     wait_until(lambda: stack.approval_messages(), what="the approval message")
-    [comment] = list(stack.github.state.comments.values())
-    assert "tests still fail" in comment.body
+    wait_until(
+        lambda: "tests still fail" in next(iter(stack.github.state.comments.values())).body,
+        what="the status comment marking the failing tests",
+    )
+    assert len(stack.github.state.comments) == 1
 
 
 def test_approval_expires_with_a_comment_and_no_push(
@@ -157,4 +160,4 @@ def test_retry_forks_the_failed_run_and_reuses_what_was_recorded(
     assert stack.click("fixer_approve", run_id, 1).status_code == 200
     wait_until(lambda: stack.github.state.pulls, what="the pull request")
     assert len(stack.github.state.pulls) == 1
-    assert "Pull request opened" in status_of(stack)
+    wait_until(lambda: "Pull request opened" in status_of(stack), what="the PR comment")

@@ -31,8 +31,9 @@ def test_issue_to_approved_pull_request(
     wait_until(lambda: stack.approval_messages(), what="the approval message")
     [message] = stack.approval_messages()
     assert "calc/stats.py" in str(message["blocks"])
+    wait_until(lambda: "Awaiting approval" in comments(stack)[0].body, what="the status comment")
     [status] = comments(stack)
-    assert "Awaiting approval" in status.body and "tests pass" in status.body
+    assert "tests pass" in status.body
 
     assert stack.click("fixer_approve", RUN, 1).status_code == 200
     wait_until(lambda: pulls(stack), what="the pull request")
@@ -70,7 +71,7 @@ def test_request_changes_then_approve_gives_one_pr_with_both_rounds(
     response = stack.request_changes(RUN, 1, "Say in the docstring that empty input raises.")
     assert response.status_code == 200
     wait_until(lambda: len(stack.approval_messages()) == 2, what="round 2 approval")
-    assert "round 2" in comments(stack)[0].body
+    wait_until(lambda: "round 2" in comments(stack)[0].body, what="the round 2 comment")
     assert stack.click("fixer_approve", RUN, 2).status_code == 200
     wait_until(lambda: pulls(stack), what="the pull request")
     fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py")

@@ -1,0 +1,1 @@
+"""The web pages people watch runs on (``/runs``, ``/runs/{id}``) and ``/metrics``."""

@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup docker sandbox-image lint test serve demo bench clean
+.PHONY: setup docker sandbox-image browser lint test serve demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -20,11 +20,15 @@ docker:
 sandbox-image: docker
 	bash sandbox_images/build.sh default
 
+# Headless Chromium for the run-page browser test.
+browser:
+	bash scripts/browser-up.sh
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: setup sandbox-image lint
+test: setup sandbox-image browser lint
 	$(BIN)/pytest -q
 
 serve: setup

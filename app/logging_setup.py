@@ -70,3 +70,6 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # Client libraries log every HTTP request at INFO: one run would drown in them.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

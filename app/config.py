@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     """Agent phases running at once per repository, across all workers."""
     fixer_max_sandboxes: int = Field(default=2, ge=1)
     """Live sandboxes (agent phases) per worker process."""
+    fixer_executor_timeout_s: float = Field(default=30.0, gt=0)
+    """A worker silent this long is presumed dead; another resumes its pending runs."""
     fixer_llm_rpm: int = Field(default=50, ge=1)
     """Model requests per minute, across all workers (the shared LLM queue's rate limit)."""
 

@@ -158,3 +158,16 @@ class AuditEvent(SQLModel, table=True):
     action: str
     target: str = ""
     detail: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class ExecutorHeartbeat(SQLModel, table=True):
+    """One row per worker process: when it was last alive, and who took over its runs."""
+
+    __tablename__ = "executors"
+
+    id: str = Field(primary_key=True)
+    """``FIXER_EXECUTOR_ID``."""
+    last_seen: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    taken_over_by: str | None = None
+    """Set when another worker recovered this one's pending workflows after it fell silent."""

@@ -17,6 +17,7 @@ from app.github import GitHubApp
 from app.logging_setup import configure_logging
 from app.pages.routes import build_pages_router
 from app.runs import context, engine
+from app.runs.heartbeat import Heartbeat
 from app.runs.intake import RunIntake
 from app.telemetry import configure_tracing
 from webhooks.router import build_webhook_router
@@ -36,9 +37,15 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
         migrate(settings.database_url)
         await engine.launch(settings, execute=execute_runs)
         intake.start()
+        heartbeat = Heartbeat(
+            settings.database_url, settings.executor_id, settings.fixer_executor_timeout_s
+        )
+        if execute_runs:  # only processes that execute runs can take over another's
+            heartbeat.start()
         try:
             yield
         finally:
+            await heartbeat.stop()
             await intake.stop()
             engine.shutdown()
 

@@ -10,6 +10,7 @@ from app.db import migrate
 from app.github import GitHubApp
 from app.logging_setup import configure_logging
 from app.runs import context, engine
+from app.runs.heartbeat import Heartbeat
 from app.telemetry import configure_tracing, shutdown_tracing
 
 
@@ -20,6 +21,10 @@ async def run_worker(settings: Settings) -> None:
     context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
     migrate(settings.database_url)
     await engine.launch(settings, execute=True)
+    heartbeat = Heartbeat(
+        settings.database_url, settings.executor_id, settings.fixer_executor_timeout_s
+    )
+    heartbeat.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -27,5 +32,6 @@ async def run_worker(settings: Settings) -> None:
     try:
         await stop.wait()
     finally:
+        await heartbeat.stop()
         engine.shutdown()
         shutdown_tracing()

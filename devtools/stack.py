@@ -69,6 +69,7 @@ class Stack:
         self.model = ScriptedModel(script)
         self.model_server: ScriptedModelServer = self.model.serve().start()
         self.process: subprocess.Popen[bytes] | None = None
+        self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path] = []
         self.env = {
             "PATH": os.environ["PATH"],
@@ -94,16 +95,24 @@ class Stack:
 
     # -- the service ------------------------------------------------------------------------
 
-    def start_fixer(self) -> None:
+    def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """``fixer ARGS`` as a process of this stack, its output in a log file."""
         log = self.tmp / f"fixer-{len(self.logs)}.log"
         self.logs.append(log)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(self.port)],
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", *args],
             cwd=self.tmp,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
+        self.processes.append(process)
+        return process
+
+    def start_fixer(self, command: str = "serve") -> None:
+        """``fixer serve`` (or ``fixer web``) on the stack's port, once it answers."""
+        self.process = self.spawn(command, "--port", str(self.port))
+        log = self.logs[-1]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -126,12 +135,13 @@ class Stack:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         client = docker.from_env()
         for repo, number in list(self.github.state.issues):
             for attempt in range(1, 4):

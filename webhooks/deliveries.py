@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -84,13 +85,45 @@ def finish_delivery(database_url: str, delivery_id: str, outcome: str) -> None:
             session.add(delivery)
 
 
+# Database ids: GitHub's are positive and fit a signed 64-bit column.
+_DatabaseId = Field(strict=True, gt=0, lt=2**63)
+
+
+class _Account(BaseModel):
+    login: str = ""
+    type: str = "User"
+
+
+class _Installation(BaseModel):
+    id: int = _DatabaseId
+    account: _Account | None = None
+
+
+class _InstalledRepository(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: int = _DatabaseId
+    full_name: str = Field(pattern=r"^[\w.-]+/[\w.-]+$")
+    private: bool = False
+
+
+class _InstallationPayload(BaseModel):
+    """The fields we store, checked before any write: a signed payload of another shape is
+    refused (``ValueError`` → 400 at the router) instead of failing inside the database."""
+
+    installation: _Installation | None = None
+    repositories: list[_InstalledRepository] = []
+    repositories_added: list[_InstalledRepository] = []
+    repositories_removed: list[_InstalledRepository] = []
+
+
 def record_installation(database_url: str, action: str, payload: dict[str, Any]) -> str:
     """Apply ``installation.*`` and ``installation_repositories.*`` to our tables."""
-    installation = payload.get("installation") or {}
-    install_id = installation.get("id")
-    if not install_id:
+    if not (payload.get("installation") or {}):
         return "ignored:no installation id"
-    account = installation.get("account") or {}
+    checked = _InstallationPayload.model_validate(payload).model_dump()
+    installation = checked["installation"]
+    install_id = installation["id"]
+    account = installation["account"] or {}
     with session_scope(database_url) as session:
         row = session.get(Installation, install_id) or Installation(
             id=install_id,
@@ -102,8 +135,8 @@ def record_installation(database_url: str, action: str, payload: dict[str, Any])
         elif action in ("created", "unsuspend", "new_permissions_accepted"):
             row.deleted_at = None
         session.add(row)
-        added = payload.get("repositories", []) if action == "created" else []
-        added = added + payload.get("repositories_added", [])
+        added = checked["repositories"] if action == "created" else []
+        added = added + checked["repositories_added"]
         for repo in added:
             existing = session.get(Repository, repo["id"])
             entry = existing or Repository(
@@ -113,9 +146,9 @@ def record_installation(database_url: str, action: str, payload: dict[str, Any])
             entry.private = bool(repo.get("private", False))
             entry.removed_at = None
             session.add(entry)
-        removed = payload.get("repositories_removed", [])
+        removed = checked["repositories_removed"]
         if action == "deleted":
-            removed = removed + payload.get("repositories", [])
+            removed = removed + checked["repositories"]
         for repo in removed:
             gone = session.get(Repository, repo["id"])
             if gone is not None:

@@ -70,7 +70,8 @@ def build_webhook_router(settings: Settings, intake: RunIntake) -> APIRouter:
         action = payload.get("action") if isinstance(payload.get("action"), str) else None
         try:
             outcome, run_request = _decide(database_url, event, action, payload)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # AttributeError: a field that must be an object is not one (``.get`` on a list).
             # Signed by GitHub but not the shape the event promises: refuse, store nothing.
             return _answer(400, f"malformed {event} payload: {exc}")
         if not record_delivery(database_url, delivery_id, event, action, outcome, run_request):

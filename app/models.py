@@ -171,3 +171,8 @@ class ExecutorHeartbeat(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     taken_over_by: str | None = None
     """Set when another worker recovered this one's pending workflows after it fell silent."""
+
+
+# Tables defined beside their feature register on the same metadata with the rest, so the
+# migrations and the schema check always see every table.
+from app.timeline.models import TimelineEvent  # noqa: E402, F401

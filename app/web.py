@@ -19,7 +19,7 @@ from app.pages.routes import build_pages_router
 from app.runs import context, engine
 from app.runs.heartbeat import Heartbeat
 from app.runs.intake import RunIntake
-from app.telemetry import configure_tracing
+from app.telemetry import configure_tracing, shutdown_tracing
 from webhooks.router import build_webhook_router
 
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
             await heartbeat.stop()
             await intake.stop()
             engine.shutdown()
+            shutdown_tracing()  # flushes the spans still in the export batch
 
     app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)
     app.include_router(build_webhook_router(settings, intake))

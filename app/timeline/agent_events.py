@@ -102,7 +102,7 @@ class TimelineSink:
                     "fixer.cost_usd": event.cost_usd,
                 },
             )
-        elif isinstance(event, ToolOutput):
+        elif isinstance(event, ToolOutput) and event.name not in SUBMISSION_TOOLS:
             metrics.TOOL_SECONDS.labels(tool=event.name).observe(event.duration_ms / 1000)
             emit_span(
                 self.run_id,

@@ -10,8 +10,10 @@ from urllib.parse import quote
 
 import httpx
 
+from app.telemetry import trace_id_of
 from devtools import sample_repo
 from devtools.stack import Stack, wait_until
+from tests.observability.otlp_sink import OtlpSink
 
 RUN = f"{sample_repo.REPO}#1:1"
 JSON = {"Accept": "application/json"}
@@ -111,3 +113,36 @@ def test_a_crash_mid_run_leaves_each_timeline_event_once(
     models = [e for e in timeline if e["kind"] == "model_call"]
     assert len(models) == len(sample_repo.fix_script())
     assert len([e for e in timeline if e["kind"] == "plan"]) == 1
+
+
+def test_spans_exported_by_fixer_serve_survive_a_crash_without_duplicates(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    sink = OtlpSink()
+    try:
+        stack = make_stack(sample_repo.fix_script())
+        stack.env.update(OTEL_EXPORTER_OTLP_ENDPOINT=sink.url, OTEL_BSP_SCHEDULE_DELAY="50")
+        stack.start_fixer()
+        stack.open_issue()
+        # Kill once the planner's spans are out (a batch not yet exported dies with the process).
+        wait_until(
+            lambda: any(s.name == "invoke_agent planner" for s in sink.spans), what="planner span"
+        )
+        stack.kill_fixer()
+        stack.start_fixer()
+        wait_until(lambda: stack.approval_messages(), what="the approval message")
+        assert stack.click("fixer_approve", RUN, 1).status_code == 200
+        wait_until(lambda: any(s.name == "run fix_issue" for s in sink.spans), what="run span")
+        ids = Counter(bytes(s.span_id) for s in sink.spans)
+        assert max(ids.values()) == 1  # no span twice, replay or not
+        names = Counter(s.name.split(" ")[0] for s in sink.spans)
+        assert names["chat"] == len(sample_repo.fix_script())
+        assert names["invoke_agent"] == 2 and names["run"] == 1
+        assert names["execute_tool"] == 4  # grep, read, edit, shell
+        assert {bytes(s.trace_id).hex() for s in sink.spans} == {trace_id_of(RUN)}
+        chat = next(s for s in sink.spans if s.name.startswith("chat"))
+        attributes = {a.key: a.value for a in chat.attributes}
+        assert attributes["gen_ai.system"].string_value == "anthropic"
+        assert attributes["gen_ai.usage.output_tokens"].int_value > 0
+    finally:
+        sink.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -195,6 +196,22 @@ class FakeSlack:
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    fail_rate: float = 0.0
+    """Share of API calls answered HTTP 500 before anything is done (chaos tests)."""
+    fail_after_rate: float = 0.0
+    """Share of API calls answered HTTP 500 after they took effect (the caller never hears)."""
+    seed: int = 0
+    _rng: random.Random | None = None
+
+    def fails(self, rate: float) -> bool:
+        """A seeded draw: does this call fail at ``rate``? (No draw at rate 0, so the
+        faults of one rate do not shift when the other is set.)"""
+        if rate <= 0:
+            return False
+        with self._lock:
+            if self._rng is None:
+                self._rng = random.Random(self.seed)
+            return self._rng.random() < rate
 
     @property
     def url(self) -> str:
@@ -319,7 +336,13 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             except (ValueError, UnicodeDecodeError):
                 self._reply(200, json.dumps({"ok": False, "error": "invalid_json"}).encode())
                 return
+            if fake.fails(fake.fail_rate):
+                self._reply(500, b"internal_error (injected)", "text/plain")
+                return
             answer = fake.handle(method, self.headers.get("Authorization", ""), args)
+            if fake.fails(fake.fail_after_rate):
+                self._reply(500, b"internal_error (injected)", "text/plain")
+                return
             self._reply(200, json.dumps(answer).encode())
 
         def _reply(

@@ -38,10 +38,9 @@ serve: setup
 demo: setup sandbox-image
 	$(BIN)/fixer demo
 
+# Every benchmark in turn; a table, and all figures in bench/results.json.
 bench: setup sandbox-image
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/cache.py
-	$(BIN)/python bench/sandbox.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

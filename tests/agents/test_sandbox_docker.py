@@ -79,6 +79,7 @@ def test_environment_carries_nothing_from_the_host(sandbox: DockerSandbox) -> No
     assert names <= {
         "PATH", "HOME", "LANG", "LC_ALL", "TERM", "PAGER", "GIT_PAGER", "HOSTNAME", "PWD",
         "SHLVL", "_", "DEBIAN_FRONTEND", "PIP_DISABLE_PIP_VERSION_CHECK", "FIXER_EXEC",
+        "PYTHONDONTWRITEBYTECODE",
     }  # fmt: skip
 
 

@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: setup docker sandbox-image browser lint test serve demo bench clean
+.PHONY: setup docker sandbox-image browser postgres lint test serve demo bench clean
 
 setup: $(VENV)/.installed
 
@@ -24,11 +24,15 @@ sandbox-image: docker
 browser:
 	bash scripts/browser-up.sh
 
+# PostgreSQL for the several-workers tests (the default database is SQLite).
+postgres:
+	bash scripts/postgres-up.sh >/dev/null
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: setup sandbox-image browser lint
+test: setup sandbox-image browser postgres lint
 	$(BIN)/pytest -q
 
 serve: setup

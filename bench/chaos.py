@@ -136,6 +136,7 @@ def chaos(
             "llm_requests": len(stack.model.requests),
             "llm_repeated": stack.model.repeated,
             "llm_faults": sum(responder.injected.values()),
+            "slack_faults": stack.slack.injected,
             "wall_s": round(wall, 1),
         }
     finally:

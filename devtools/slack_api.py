@@ -201,6 +201,8 @@ class FakeSlack:
     fail_after_rate: float = 0.0
     """Share of API calls answered HTTP 500 after they took effect (the caller never hears)."""
     seed: int = 0
+    injected: int = 0
+    """Calls answered 500 by ``fail_rate`` or ``fail_after_rate`` so far."""
     _rng: random.Random | None = None
 
     def fails(self, rate: float) -> bool:
@@ -211,7 +213,9 @@ class FakeSlack:
         with self._lock:
             if self._rng is None:
                 self._rng = random.Random(self.seed)
-            return self._rng.random() < rate
+            failed = self._rng.random() < rate
+            self.injected += failed
+            return failed
 
     @property
     def url(self) -> str:

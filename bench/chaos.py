@@ -106,9 +106,11 @@ def chaos(
         deadline = started + timeout_s
         while len(stack.github.state.pulls) < runs:
             if time.monotonic() > deadline:
+                approved = sorted(f"{run}/round-{n}" for run, n in clicked)
                 raise TimeoutError(
-                    f"{len(stack.github.state.pulls)}/{runs} PRs after {timeout_s:.0f}s; "
-                    f"end of the service logs:\n{stack.log_text()[-4000:]}"
+                    f"{len(stack.github.state.pulls)}/{runs} PRs after {timeout_s:.0f}s, "
+                    f"{len(stack.approval_messages())} approval messages, clicked {approved}, "
+                    f"{killed} kills; end of the service logs:\n{stack.log_text()[-4000:]}"
                 )
             if killed < len(schedule) and progress(stack) >= schedule[killed]:
                 time.sleep(delays[killed])

@@ -128,10 +128,9 @@ def test_someone_not_named_as_approver_cannot_decide(
     stack.open_issue()
     wait_until(lambda: stack.approval_messages(), what="the approval message")
     assert stack.click("fixer_approve", RUN, 1, user="U0INTRUDER").status_code == 200
+    refusals = stack.slack.state.ephemeral
     wait_until(
-        lambda: any(
-            "only fixer approvers" in (e.get("text") or "").lower() for e in stack.slack.state.ephemeral
-        ),
+        lambda: any("only fixer approvers" in (e.get("text") or "").lower() for e in refusals),
         what="the private refusal",
     )
     with sqlite3.connect(stack.tmp / "fixer.db") as db:

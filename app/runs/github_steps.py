@@ -20,11 +20,13 @@ GUIDANCE_FILES = ("AGENTS.md", "CLAUDE.md")
 
 # Steps that talk to GitHub retry on their own: each one looks before it acts, so a
 # retry after a lost response finds what the first attempt did instead of redoing it.
+# Twelve attempts over about two minutes: a run must ride out a GitHub hiccup, not end in
+# an error with its work done.
 GITHUB_STEP: dict[str, Any] = {
     "retries_allowed": True,
-    "max_attempts": 6,
+    "max_attempts": 12,
     "interval_seconds": 0.5,
-    "backoff_rate": 2.0,
+    "backoff_rate": 1.5,
 }
 
 

@@ -12,11 +12,13 @@ from app.slack.messages import ApprovalContent, ApprovalStatus
 from app.slack.posting import post_approval, post_progress, update_approval
 from app.timeline import recorder
 
+# A posting step makes several Web API calls and any of them can fail; ten attempts over
+# about two minutes ride out a Slack hiccup (each attempt finds what the last one posted).
 SLACK_STEP: dict[str, Any] = {
     "retries_allowed": True,
-    "max_attempts": 5,
+    "max_attempts": 10,
     "interval_seconds": 1.0,
-    "backoff_rate": 2.0,
+    "backoff_rate": 1.5,
 }
 
 

@@ -17,3 +17,7 @@ class RepoConfigError(FixerError):
 
 class GitHubError(FixerError):
     """GitHub refused or failed a call the service needed."""
+
+
+class ExternalServiceError(FixerError):
+    """GitHub, Slack or git failed a call; carries only text, so DBOS can record it."""

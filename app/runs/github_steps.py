@@ -12,6 +12,7 @@ from app.repo_config import CONFIG_PATH, parse_repo_config
 from app.runs import store
 from app.runs.context import current
 from app.runs.request import RunRequest
+from app.runs.step_errors import recordable_errors
 from app.status_comment import upsert_status_comment
 from app.timeline import recorder
 
@@ -48,6 +49,7 @@ async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
 
 
 @DBOS.step(name="load_repo", **GITHUB_STEP)
+@recordable_errors
 async def load_repo_step(request: dict[str, Any]) -> dict[str, Any]:
     """Repository facts, the issue, ``.github/fixer.yml`` and the agents' guidance files.
 
@@ -79,6 +81,7 @@ async def load_repo_step(request: dict[str, Any]) -> dict[str, Any]:
 
 
 @DBOS.step(name="labeller_can_write", **GITHUB_STEP)
+@recordable_errors
 async def labeller_can_write_step(request: dict[str, Any]) -> bool:
     req = RunRequest.model_validate(request)
     role = await current().github.permission_of(req.installation_id, req.repo_full_name, req.actor)
@@ -86,6 +89,7 @@ async def labeller_can_write_step(request: dict[str, Any]) -> bool:
 
 
 @DBOS.step(name="status_comment", **GITHUB_STEP)
+@recordable_errors
 async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -> dict[str, Any]:
     req = RunRequest.model_validate(request)
     run = store.get_run(current().settings.database_url, run_id)
@@ -109,6 +113,7 @@ async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -
 
 
 @DBOS.step(name="post_already_active", **GITHUB_STEP)
+@recordable_errors
 async def post_already_active_step(
     notice_id: str, active_run_id: str, request: dict[str, Any]
 ) -> None:

@@ -14,6 +14,7 @@ from app.git_push import push_fix
 from app.runs.artifacts import get_artifact
 from app.runs.context import current
 from app.runs.github_steps import GITHUB_STEP
+from app.runs.step_errors import recordable_errors
 from app.timeline import recorder
 
 BOT_AUTHOR = ("fixer[bot]", "fixer[bot]@users.noreply.github.com")
@@ -24,6 +25,7 @@ def branch_for(issue_number: int) -> str:
 
 
 @DBOS.step(name="push_branch", **GITHUB_STEP)
+@recordable_errors
 async def push_branch_step(
     installation_id: int,
     repo_full_name: str,
@@ -61,6 +63,7 @@ async def push_branch_step(
 
 
 @DBOS.step(name="open_pull_request", **GITHUB_STEP)
+@recordable_errors
 async def open_pull_request_step(
     installation_id: int,
     repo_full_name: str,

@@ -7,6 +7,7 @@ from typing import Any
 from dbos import DBOS
 
 from app.runs.context import current
+from app.runs.step_errors import recordable_errors
 from app.slack.app import build_web_client
 from app.slack.messages import ApprovalContent, ApprovalStatus
 from app.slack.posting import post_approval, post_progress, update_approval
@@ -28,6 +29,7 @@ def slack_enabled() -> bool:
 
 
 @DBOS.step(name="slack_approval", **SLACK_STEP)
+@recordable_errors
 async def post_approval_step(content: dict[str, Any], thread_ts: str | None) -> dict[str, str]:
     settings = current().settings
     assert settings.slack_approval_channel is not None
@@ -42,6 +44,7 @@ async def post_approval_step(content: dict[str, Any], thread_ts: str | None) -> 
 
 
 @DBOS.step(name="slack_update", **SLACK_STEP)
+@recordable_errors
 async def update_approval_step(
     channel: str, ts: str, content: dict[str, Any], status: dict[str, Any]
 ) -> None:
@@ -57,6 +60,7 @@ async def update_approval_step(
 
 
 @DBOS.step(name="slack_progress", **SLACK_STEP)
+@recordable_errors
 async def progress_step(
     channel: str, thread_ts: str | None, run_id: str, phase: str, text: str, round: int
 ) -> None:

@@ -1,7 +1,9 @@
 """Approve / Request changes / Reject: the button and modal listeners.
 
-Each listener acks first (Slack allows 3 s), then checks the clicker, records the decision
-and hands it to the run (:func:`app.runs.decisions.submit_decision`). Whatever goes wrong
+Each listener checks the clicker, records the decision and hands it to the run
+(:func:`app.runs.decisions.submit_decision`: local writes, well within Slack's 3 s), and
+only then acks, so a process killed mid-click never leaves Slack believing a decision the
+run never got; the message updates follow the ack. Whatever goes wrong
 for the person (not an approver, already decided, run over) is said to them alone, with
 ``chat.postEphemeral``, and changes nothing.
 """
@@ -112,7 +114,11 @@ async def _allowed(settings: Settings, client: AsyncWebClient, click: Click) -> 
 
 
 async def decide_from_button(
-    settings: Settings, client: AsyncWebClient, body: dict[str, Any], action: DecisionAction
+    settings: Settings,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    action: DecisionAction,
+    acknowledge: Ack,
 ) -> None:
     click = Click.from_body(body)
     if click is None:
@@ -131,6 +137,9 @@ async def decide_from_button(
         "slack",
         click.action_id,
     )
+    # Only now is the click durable (recorded and sent to the run): only now may Slack
+    # hear it was received, so a process killed in between loses no decision.
+    await acknowledge()
     if not outcome.accepted:
         await _tell(client, click.channel, click.user_id, outcome.message, click.thread_ts)
         return
@@ -182,7 +191,11 @@ async def _approval_message(
 
 
 async def request_changes_from_modal(
-    settings: Settings, client: AsyncWebClient, body: dict[str, Any], feedback: str
+    settings: Settings,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    feedback: str,
+    acknowledge: Ack,
 ) -> None:
     context = ChangesContext.from_metadata(body["view"]["private_metadata"])
     user_id, user_name = str(body["user"]["id"]), _user_name(body["user"])
@@ -211,6 +224,7 @@ async def request_changes_from_modal(
         "slack",
         ACTION_REQUEST_CHANGES,
     )
+    await acknowledge()  # the decision is durable: the modal may close
     if not outcome.accepted:
         await _tell(client, context.channel, user_id, outcome.message, context.thread_ts)
         return
@@ -230,16 +244,36 @@ async def request_changes_from_modal(
         )
 
 
+class Ack:
+    """Bolt's ``ack``, sent once: after the decision is durable, or at the latest when the
+    listener ends (refusals, unreadable payloads)."""
+
+    def __init__(self, ack: Any) -> None:
+        self._ack = ack
+        self._sent = False
+
+    async def __call__(self) -> None:
+        if not self._sent:
+            self._sent = True
+            await self._ack()
+
+
 def register_decision_listeners(app: AsyncApp, settings: Settings) -> None:
     @app.action(ACTION_APPROVE)
     async def on_approve(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        await decide_from_button(settings, client, body, "approve")
+        once = Ack(ack)
+        try:
+            await decide_from_button(settings, client, body, "approve", once)
+        finally:
+            await once()
 
     @app.action(ACTION_REJECT)
     async def on_reject(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        await decide_from_button(settings, client, body, "reject")
+        once = Ack(ack)
+        try:
+            await decide_from_button(settings, client, body, "reject", once)
+        finally:
+            await once()
 
     @app.action(ACTION_REQUEST_CHANGES)
     async def on_request_changes(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -253,5 +287,8 @@ def register_decision_listeners(app: AsyncApp, settings: Settings) -> None:
             # Slack shows the error under the field and keeps the modal open.
             await ack(response_action="errors", errors={FEEDBACK_BLOCK: EMPTY_FEEDBACK})
             return
-        await ack()
-        await request_changes_from_modal(settings, client, body, feedback)
+        once = Ack(ack)
+        try:
+            await request_changes_from_modal(settings, client, body, feedback, once)
+        finally:
+            await once()

@@ -6,6 +6,10 @@
 another repository is 404 (GitHub hides what you cannot see), a push with a read-only token
 is 403. Repositories live as bare repos under ``<root>/<owner>/<name>.git``.
 
+Pushes pass GitHub's server-side checks first (:mod:`devtools.git_receive`): an archived
+repository is read-only, protected branches and rulesets decline matching refs, and a token
+without ``workflows: write`` cannot add or change ``.github/workflows/`` files.
+
 Usage::
 
     server = GitHttpServer(tmp_path)
@@ -23,11 +27,13 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from devtools.git_receive import PushRules, check_push, refusal_response
 
 _REPO_PATH = re.compile(r"^/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?(/.*)$")
 
@@ -37,6 +43,8 @@ class TokenGrant:
     repos: frozenset[str]
     """Full names (``owner/name``) the token may reach; an installation token may cover several."""
     write: bool
+    workflows: bool = False
+    """The token has ``workflows: write``: it may push changes to ``.github/workflows/``."""
 
 
 class GitHttpServer:
@@ -47,13 +55,19 @@ class GitHttpServer:
         self.tokens: dict[str, TokenGrant] = {}
         self.requests: list[tuple[str, str]] = []
         """(method, path) of every request, for tests that count round trips."""
+        self.rules: Callable[[str], PushRules] = lambda repo: PushRules()
+        """The push rules of a repository (the GitHub emulation reads them from its state)."""
+        self.web_url = ""
+        """Where rule links point (the emulated GitHub's web address)."""
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
 
-    def add_token(self, token: str, repo: str | Iterable[str], write: bool) -> None:
+    def add_token(
+        self, token: str, repo: str | Iterable[str], write: bool, workflows: bool = False
+    ) -> None:
         repos = frozenset([repo] if isinstance(repo, str) else repo)
-        self.tokens[token] = TokenGrant(repos=repos, write=write)
+        self.tokens[token] = TokenGrant(repos=repos, write=write, workflows=workflows)
 
     def revoke_token(self, token: str) -> None:
         self.tokens.pop(token, None)
@@ -125,9 +139,33 @@ class _GitHandler(BaseHTTPRequestHandler):
         if repo not in grant.repos or not git.repo_path(repo).exists():
             return self._reply(404, b"Repository not found.\n")
         service = parse_qs(parts.query).get("service", [""])[0] or rest.rsplit("/", 1)[-1]
-        if service == "git-receive-pack" and not grant.write:
-            return self._reply(403, b"Permission to push denied.\n")
+        if service == "git-receive-pack":
+            if not grant.write:
+                return self._reply(403, b"Permission to push denied.\n")
+            if self._refused(repo, rest, grant, body):
+                return
         self._cgi(repo, rest, parts.query, body)
+
+    def _refused(self, repo: str, rest: str, grant: TokenGrant, body: bytes) -> bool:
+        """Answer a push GitHub would refuse; False when it may go on to git."""
+        git = self.server_ref
+        rules = git.rules(repo)
+        if rules.archived:
+            # https://docs.github.com/en/repositories/archiving-a-github-repository/archiving-repositories
+            # ("archived repositories are read-only"); git shows a text/plain body as remote: lines.
+            text = b"This repository was archived so it is read-only.\n"
+            self._reply(403, text, {"Content-Type": "text/plain; charset=utf-8"})
+            return True
+        if self.command != "POST" or not rest.endswith("/git-receive-pack"):
+            return False
+        web = f"{git.web_url}/{repo}"
+        encoding = self.headers.get("Content-Encoding", "")
+        refusal, caps = check_push(git.repo_path(repo), rules, grant.workflows, body, encoding, web)
+        if refusal is None:
+            return False
+        kind = "application/x-git-receive-pack-result"
+        self._reply(200, refusal_response(refusal, caps), {"Content-Type": kind})
+        return True
 
     def _token(self) -> str | None:
         header = self.headers.get("Authorization", "")

@@ -97,7 +97,12 @@ def mint_token(call: Call, installation_id: int) -> dict[str, Any]:
     )
     state.tokens[token.token] = token
     if "contents" in permissions:
-        site.git.add_token(token.token, repos, write=permissions["contents"] == "write")
+        site.git.add_token(
+            token.token,
+            repos,
+            write=permissions["contents"] == "write",
+            workflows=permissions.get("workflows") == "write",
+        )
     return {
         "token": token.token,
         "expires_at": token.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -143,4 +148,7 @@ def repo_access(call: Call, permission: str, level: str) -> Repo:
         raise ApiError(404, "Not Found")
     if not permits(token.permissions, permission, level):
         raise ApiError(403, "Resource not accessible by integration")
+    if level == "write" and repo.archived:
+        # https://docs.github.com/en/repositories/archiving-a-github-repository/archiving-repositories
+        raise ApiError(403, "Repository was archived so is read-only.")
     return repo

@@ -123,7 +123,7 @@ def repository(site: Site, repo: Repo) -> Json:
         "visibility": "private" if repo.private else "public",
         "has_issues": True,
         "has_pages": False,
-        "archived": False,
+        "archived": repo.archived,
         "disabled": False,
         "pushed_at": repo.created_at,
         "created_at": repo.created_at,

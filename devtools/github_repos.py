@@ -79,11 +79,30 @@ def _entry(
 
 def get_permission(call: Call) -> Reply:
     repo = repo_access(call, "metadata", "read")
-    login = call.args[2]
-    role = call.site.state.role_of(repo.full_name, login)
-    # ``permission`` is the legacy field: maintain reads as write, triage as read.
-    legacy = {"maintain": "write", "triage": "read"}.get(role, role)
-    return 200, {"permission": legacy, "role_name": role, "user": objects.user(call.site, login)}
+    site, login = call.site, call.args[2]
+    if not site.state.is_user(login):
+        raise ApiError(404, f"{login} is not a user")
+    role = site.state.role_of(repo.full_name, login)
+    if role is None:
+        role = "none" if repo.private else "read"
+    base = site.state.base_role_of(role)
+    legacy = _LEGACY.get(base, "none")
+    return 200, {
+        "permission": legacy,
+        "role_name": role,
+        "user": _collaborator(site, login, base, role),
+    }
+
+
+def _collaborator(site: Site, login: str, base: str, role: str) -> dict[str, Any]:
+    """The ``nullable-collaborator`` shape: a user plus the permissions hash and role."""
+    level = _PUSH_LEVELS.index(base) if base in _PUSH_LEVELS else -1
+    names = {"pull": 0, "triage": 1, "push": 2, "maintain": 3, "admin": 4}
+    return {
+        **objects.user(site, login),
+        "permissions": {name: level >= rank for name, rank in names.items()},
+        "role_name": role,
+    }
 
 
 def _branch(head: str) -> str:
@@ -128,12 +147,30 @@ def create_pull(call: Call) -> Reply:
     head_sha = commit_of(site, repo.full_name, f"refs/heads/{branch}")
     if head_sha is None:
         raise validation_failed(resource="PullRequest", field="head", code="invalid")
+# A pull request's body is an issue body: over 65,536 characters GitHub answers 422 with
+# {"resource": "Issue", "code": "custom", "field": "body",
+# "message": "body is too long (maximum is 65536 characters)"}
+# (https://docs.github.com/rest/pulls/pulls#create-a-pull-request, as reported by its callers).
+PULL_BODY_LIMIT = 65536
+
+
+def _check_pull_body(text: Any) -> None:
+    if isinstance(text, str) and len(text) > PULL_BODY_LIMIT:
+        raise validation_failed(
+            resource="Issue",
+            code="custom",
+            field="body",
+            message=f"body is too long (maximum is {PULL_BODY_LIMIT} characters)",
+        )
+
+
     if commit_of(site, repo.full_name, f"refs/heads/{base}") is None:
         raise validation_failed(resource="PullRequest", field="base", code="invalid")
     for pull in site.state.pulls.values():
         if pull.repo == repo.full_name and pull.head == branch and pull.state == "open":
             raise validation_failed(
                 resource="PullRequest",
+    _check_pull_body(body.get("body"))
                 code="custom",
                 message=f"A pull request already exists for {repo.owner}:{branch}.",
             )
@@ -159,3 +196,19 @@ def get_pull(call: Call) -> Reply:
     if pull is None:
         raise ApiError(404, "Not Found")
     return 200, objects.pull(call.site, _refreshed(call.site, pull))
+def update_pull(call: Call) -> Reply:
+    """``PATCH /pulls/{n}``: title, body, state (https://docs.github.com/rest/pulls/pulls#update-a-pull-request)."""
+    repo = repo_access(call, "pull_requests", "write")
+    pull = call.site.state.pulls.get((repo.full_name, int(call.args[2])))
+    if pull is None:
+        raise ApiError(404, "Not Found")
+    body = call.body or {}
+    _check_pull_body(body.get("body"))
+    if body.get("state") not in (None, "open", "closed"):
+        raise validation_failed(resource="PullRequest", code="invalid", field="state")
+    pull.title = body.get("title") or pull.title
+    pull.body = body.get("body", pull.body)
+    pull.state = body.get("state") or pull.state
+    return 200, objects.pull(call.site, _refreshed(call.site, pull))
+
+

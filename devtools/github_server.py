@@ -65,6 +65,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", _R + r"/issues/(\d+)/labels", issues.add_labels),
         ("POST", _R + r"/issues/comments/(\d+)/reactions", issues.react_to_comment),
         ("POST", _R + r"/issues/(\d+)/reactions", issues.react_to_issue),
+        ("PATCH", _R + r"/pulls/(\d+)", repos.update_pull),
     ]
 ]
 

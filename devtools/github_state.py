@@ -14,6 +14,7 @@ from typing import Any
 
 from devtools.git_http import GitHttpServer
 
+from devtools.git_receive import PushRules
 APP_PERMISSIONS: dict[str, str] = {
     "issues": "write",
     "contents": "write",
@@ -44,6 +45,20 @@ class Repo:
     private: bool = True
     created_at: str = field(default_factory=now_iso)
 
+    archived: bool = False
+    """Read-only: writes answer 403 "Repository was archived so is read-only." and pushes fail
+    (https://docs.github.com/en/repositories/archiving-a-github-repository/archiving-repositories)."""
+    protected_branches: list[str] = field(default_factory=list)
+    """Branch protection rule patterns (``main``, ``release/*``) that decline pushes."""
+    rulesets: list[str] = field(default_factory=list)
+    """Branch patterns a ruleset restricts creating and updating (``fixer/*``)."""
+
+    def push_rules(self) -> PushRules:
+        return PushRules(
+            archived=self.archived,
+            protected_branches=tuple(self.protected_branches),
+            rulesets=tuple(self.rulesets),
+        )
     @property
     def owner(self) -> str:
         return self.full_name.split("/", 1)[0]

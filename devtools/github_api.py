@@ -27,8 +27,8 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 
 from devtools import github_repos
-from devtools.git_receive import PushRules
 from devtools.git_http import GitHttpServer
+from devtools.git_receive import PushRules
 from devtools.github_server import Faults, RestHandler
 from devtools.github_state import App, GitHubState, Repo, Site
 from devtools.github_webhooks import WebhookSender
@@ -78,8 +78,8 @@ class GitHubEmulation:
         self.state = GitHubState()
         self.git = GitHttpServer(self.root / "git")
         app = App(app_id, slug, slug.capitalize(), "fixer-dev", public_key_of(private_key_pem))
-        self.git.rules = self._push_rules
         self.site = Site(app=app, state=self.state, git=self.git)
+        self.git.rules = self._push_rules
         self.faults = Faults(seed=seed)
         self.webhooks = WebhookSender(self.site, webhook_secret, lambda: self.webhook_url)
         self._httpd: ThreadingHTTPServer | None = None
@@ -97,8 +97,8 @@ class GitHubEmulation:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         self.site.web_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self.git.web_url = self.site.web_url
         self.site.api_url = f"{self.site.web_url}/api/v3"
+        self.git.web_url = self.site.web_url
         return self.api_url
 
     def stop(self) -> None:
@@ -147,11 +147,11 @@ class GitHubEmulation:
             repo = Repo(self.state.next_id() % 1_000_000_000, full_name, default_branch, private)
             self.state.repos[full_name] = repo
         return repo
+
     def _push_rules(self, repo: str) -> PushRules:
         with self.state.lock:
             found = self.state.repos.get(repo)
             return found.push_rules() if found is not None else PushRules()
-
 
     def branch_head(self, repo: str, branch: str) -> str | None:
         return github_repos.commit_of(self.site, repo, f"refs/heads/{branch}")

@@ -13,7 +13,6 @@ Reply = tuple[int, Any]
 
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 
-
 # GitHub refuses comment bodies over 65,536 characters with a 422; this is the shape it sends
 # today (seen on the comments API: https://docs.github.com/rest/issues/comments#create-an-issue-comment
 # answers {"resource": "IssueComment", "code": "unprocessable", "field": "data",
@@ -29,6 +28,7 @@ def check_comment_body(text: str) -> None:
             field="data",
             message=f"Body is too long (maximum is {BODY_LIMIT} characters)",
         )
+
 
 def find_issue(site: Site, repo: str, number: int) -> Issue | PullRequest:
     """Issue numbers and PR numbers are one space: a PR answers on the issues API too."""
@@ -86,6 +86,7 @@ def create_comment(call: Call) -> Reply:
     text = (call.body or {}).get("body")
     if not isinstance(text, str) or not text:
         raise validation_failed(resource="IssueComment", code="missing_field", field="body")
+    check_comment_body(text)
     site = call.site
     comment = new_comment(site, repo.full_name, number, text, site.app.bot_login, "NONE")
     return 201, objects.comment(site, comment)
@@ -97,9 +98,9 @@ def edit_comment(call: Call) -> Reply:
     if comment is None or comment.repo != repo.full_name:
         raise ApiError(404, "Not Found")
     text = (call.body or {}).get("body")
-    check_comment_body(text)
     if not isinstance(text, str) or not text:
         raise validation_failed(resource="IssueComment", code="missing_field", field="body")
+    check_comment_body(text)
     comment.body, comment.updated_at = text, now_iso()
     return 200, objects.comment(call.site, comment)
 
@@ -111,7 +112,6 @@ def add_labels(call: Call) -> Reply:
         raise ApiError(422, "Labels on pull requests are not emulated")
     # GitHub takes ``{"labels": [...]}`` or a bare list.
     names = call.body.get("labels") if isinstance(call.body, dict) else call.body
-    check_comment_body(text)
     if not isinstance(names, list) or not names:
         raise validation_failed(resource="Label", code="missing_field", field="labels")
     for name in names:

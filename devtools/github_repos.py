@@ -79,30 +79,11 @@ def _entry(
 
 def get_permission(call: Call) -> Reply:
     repo = repo_access(call, "metadata", "read")
-    site, login = call.site, call.args[2]
-    if not site.state.is_user(login):
-        raise ApiError(404, f"{login} is not a user")
-    role = site.state.role_of(repo.full_name, login)
-    if role is None:
-        role = "none" if repo.private else "read"
-    base = site.state.base_role_of(role)
-    legacy = _LEGACY.get(base, "none")
-    return 200, {
-        "permission": legacy,
-        "role_name": role,
-        "user": _collaborator(site, login, base, role),
-    }
-
-
-def _collaborator(site: Site, login: str, base: str, role: str) -> dict[str, Any]:
-    """The ``nullable-collaborator`` shape: a user plus the permissions hash and role."""
-    level = _PUSH_LEVELS.index(base) if base in _PUSH_LEVELS else -1
-    names = {"pull": 0, "triage": 1, "push": 2, "maintain": 3, "admin": 4}
-    return {
-        **objects.user(site, login),
-        "permissions": {name: level >= rank for name, rank in names.items()},
-        "role_name": role,
-    }
+    login = call.args[2]
+    role = call.site.state.role_of(repo.full_name, login)
+    # ``permission`` is the legacy field: maintain reads as write, triage as read.
+    legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+    return 200, {"permission": legacy, "role_name": role, "user": objects.user(call.site, login)}
 
 
 def _branch(head: str) -> str:
@@ -137,16 +118,6 @@ def _refreshed(site: Site, pull: PullRequest) -> PullRequest:
     return pull
 
 
-def create_pull(call: Call) -> Reply:
-    repo = repo_access(call, "pull_requests", "write")
-    site, body = call.site, call.body or {}
-    title, head, base = body.get("title"), body.get("head"), body.get("base")
-    if not title or not head or not base:
-        raise validation_failed(resource="PullRequest", code="missing_field", field="title")
-    branch = _branch(head)
-    head_sha = commit_of(site, repo.full_name, f"refs/heads/{branch}")
-    if head_sha is None:
-        raise validation_failed(resource="PullRequest", field="head", code="invalid")
 # A pull request's body is an issue body: over 65,536 characters GitHub answers 422 with
 # {"resource": "Issue", "code": "custom", "field": "body",
 # "message": "body is too long (maximum is 65536 characters)"}
@@ -164,13 +135,23 @@ def _check_pull_body(text: Any) -> None:
         )
 
 
+def create_pull(call: Call) -> Reply:
+    repo = repo_access(call, "pull_requests", "write")
+    site, body = call.site, call.body or {}
+    title, head, base = body.get("title"), body.get("head"), body.get("base")
+    if not title or not head or not base:
+        raise validation_failed(resource="PullRequest", code="missing_field", field="title")
+    _check_pull_body(body.get("body"))
+    branch = _branch(head)
+    head_sha = commit_of(site, repo.full_name, f"refs/heads/{branch}")
+    if head_sha is None:
+        raise validation_failed(resource="PullRequest", field="head", code="invalid")
     if commit_of(site, repo.full_name, f"refs/heads/{base}") is None:
         raise validation_failed(resource="PullRequest", field="base", code="invalid")
     for pull in site.state.pulls.values():
         if pull.repo == repo.full_name and pull.head == branch and pull.state == "open":
             raise validation_failed(
                 resource="PullRequest",
-    _check_pull_body(body.get("body"))
                 code="custom",
                 message=f"A pull request already exists for {repo.owner}:{branch}.",
             )
@@ -190,12 +171,6 @@ def _check_pull_body(text: Any) -> None:
     return 201, objects.pull(site, pull)
 
 
-def get_pull(call: Call) -> Reply:
-    repo = repo_access(call, "pull_requests", "read")
-    pull = call.site.state.pulls.get((repo.full_name, int(call.args[2])))
-    if pull is None:
-        raise ApiError(404, "Not Found")
-    return 200, objects.pull(call.site, _refreshed(call.site, pull))
 def update_pull(call: Call) -> Reply:
     """``PATCH /pulls/{n}``: title, body, state (https://docs.github.com/rest/pulls/pulls#update-a-pull-request)."""
     repo = repo_access(call, "pull_requests", "write")
@@ -212,3 +187,9 @@ def update_pull(call: Call) -> Reply:
     return 200, objects.pull(call.site, _refreshed(call.site, pull))
 
 
+def get_pull(call: Call) -> Reply:
+    repo = repo_access(call, "pull_requests", "read")
+    pull = call.site.state.pulls.get((repo.full_name, int(call.args[2])))
+    if pull is None:
+        raise ApiError(404, "Not Found")
+    return 200, objects.pull(call.site, _refreshed(call.site, pull))

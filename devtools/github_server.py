@@ -57,6 +57,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", _R + r"/pulls", repos.list_pulls),
         ("POST", _R + r"/pulls", repos.create_pull),
         ("GET", _R + r"/pulls/(\d+)", repos.get_pull),
+        ("PATCH", _R + r"/pulls/(\d+)", repos.update_pull),
         ("POST", _R + r"/issues", issues.create_issue),
         ("GET", _R + r"/issues/(\d+)", issues.get_issue),
         ("GET", _R + r"/issues/(\d+)/comments", issues.list_comments),
@@ -65,7 +66,6 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", _R + r"/issues/(\d+)/labels", issues.add_labels),
         ("POST", _R + r"/issues/comments/(\d+)/reactions", issues.react_to_comment),
         ("POST", _R + r"/issues/(\d+)/reactions", issues.react_to_issue),
-        ("PATCH", _R + r"/pulls/(\d+)", repos.update_pull),
     ]
 ]
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devtools.git_http import GitHttpServer
-
 from devtools.git_receive import PushRules
+
 APP_PERMISSIONS: dict[str, str] = {
     "issues": "write",
     "contents": "write",
@@ -44,7 +44,6 @@ class Repo:
     default_branch: str
     private: bool = True
     created_at: str = field(default_factory=now_iso)
-
     archived: bool = False
     """Read-only: writes answer 403 "Repository was archived so is read-only." and pushes fail
     (https://docs.github.com/en/repositories/archiving-a-github-repository/archiving-repositories)."""
@@ -59,6 +58,7 @@ class Repo:
             protected_branches=tuple(self.protected_branches),
             rulesets=tuple(self.rulesets),
         )
+
     @property
     def owner(self) -> str:
         return self.full_name.split("/", 1)[0]

@@ -47,5 +47,9 @@ class AgentGaveUp(AgentLibraryError):
     """The model ended without submitting the required structured result."""
 
 
+class ModelRefused(AgentGaveUp):
+    """The model declined to go on (stop reason ``refusal``); nothing it sent was run."""
+
+
 class ModelError(AgentLibraryError):
     """The model API refused the request in a way retries cannot fix (auth, bad request)."""

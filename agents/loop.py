@@ -24,6 +24,7 @@ from agents.errors import (
     BudgetExceeded,
     CommandTimeout,
     LimitExceeded,
+    ModelRefused,
     SandboxError,
     TurnLimitExceeded,
     WallClockExceeded,
@@ -45,6 +46,22 @@ R = TypeVar("R", bound=BaseModel)
 EventSink = Callable[[TranscriptEvent], Awaitable[None] | None]
 MutationHook = Callable[[str], Awaitable[None]]
 """Called with the tool step's name after each tool that can change /workspace."""
+
+CUT_OFF = frozenset({"max_tokens", "model_context_window_exceeded"})
+"""Stop reasons that end a reply mid-way: its last tool call may be incomplete.
+https://docs.claude.com/en/docs/build-with-claude/handling-stop-reasons"""
+
+
+def _cut_off_text(reply: ModelReply) -> dict[str, Any]:
+    why = (
+        "the context window is full"
+        if reply.stop_reason == "model_context_window_exceeded"
+        else "it reached max_tokens"
+    )
+    return {
+        "type": "text",
+        "text": f"Your reply was cut off ({why}). Continue, more briefly, and call a tool.",
+    }
 
 
 class LoopConfig(BaseModel):
@@ -127,14 +144,43 @@ class AgentLoop(Generic[R]):
 
     async def run(self, first_message: str) -> LoopResult[R]:
         self.messages.append({"role": "user", "content": [{"type": "text", "text": first_message}]})
+        paused = False
         while True:
             self.turn += 1
             reply = await self._ask_model()
+            # Empty text blocks are refused in requests; every other block goes back as-is
+            # (thinking signatures, server tool blocks).
             content = [b for b in reply.content if b.get("type") != "text" or b.get("text")]
-            self.messages.append({"role": "assistant", "content": content})
-            if reply.stop_reason == "pause_turn":  # a server tool is still working: resume
+            if paused:
+                # The reply continues the paused assistant turn: one assistant message, so
+                # the server tool's result follows its call and roles keep alternating.
+                self.messages[-1] = {
+                    "role": "assistant",
+                    "content": [*self.messages[-1]["content"], *content],
+                }
+            else:
+                self.messages.append({"role": "assistant", "content": content})
+            paused = reply.stop_reason == "pause_turn"
+            if paused:
+                # A server tool (web search) is still working: the paused turn goes back
+                # unchanged and the API continues it. https://docs.claude.com/en/docs/
+                # build-with-claude/handling-stop-reasons#pause-turn
                 continue
-            tool_uses = [block for block in content if block.get("type") == "tool_use"]
+            if reply.stop_reason == "refusal":
+                raise await self._stop(
+                    ModelRefused(
+                        f"{self.agent}: the model refused to continue (stop_reason "
+                        "`refusal`); none of that reply was acted on. Reword the issue or the "
+                        "repository's instructions and try again"
+                    )
+                )
+            tool_uses = [
+                block for block in self.messages[-1]["content"] if block.get("type") == "tool_use"
+            ]
+            cut_off = reply.stop_reason in CUT_OFF
+            if not tool_uses and cut_off:
+                self.messages.append({"role": "user", "content": [_cut_off_text(reply)]})
+                continue
             if not tool_uses:
                 raise await self._stop(
                     AgentGaveUp(
@@ -142,9 +188,7 @@ class AgentLoop(Generic[R]):
                         f"{self.submission.tool_name}"
                     )
                 )
-            results, output = await self._answer(
-                tool_uses, cut_off=reply.stop_reason == "max_tokens"
-            )
+            results, output = await self._answer(tool_uses, cut_off=cut_off)
             if output is not None:
                 return LoopResult[R](
                     output=output,
@@ -198,10 +242,11 @@ class AgentLoop(Generic[R]):
             )
             step = f"{self.agent}.tool.{self.turn}.{index}.{name}"
             if cut_off:
+                # The last call's input may be truncated JSON: never run a partial call.
                 outcome = ToolOutcome(
                     is_error=True,
-                    content="Your reply hit max_tokens and this "
-                    "call was cut off; send it again, shorter.",
+                    content="Your reply was cut off before this call was complete, so it was "
+                    "not run; send it again, shorter.",
                 )
             elif name == self.submission.tool_name:
                 outcome, output = await self._check_submission(args)

@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,8 @@ from typing import Any, Self
 
 import httpx
 import httpx2
+
+from devtools.request_checks import invalid, prefix_blocks
 
 Message = dict[str, Any]
 
@@ -82,6 +85,62 @@ def server_error(retry_after: float | None = None) -> ScriptedError:
     )
 
 
+@dataclass(frozen=True)
+class StreamError:
+    """A 200 whose event stream breaks off with an ``error`` event, as the API does under load.
+
+    https://docs.claude.com/en/docs/build-with-claude/streaming#error-events: "We may
+    occasionally send errors in the event stream. For example, during periods of high usage,
+    you may receive an overloaded_error, which would normally correspond to an HTTP 529 in a
+    non-streaming context." https://docs.claude.com/en/api/errors: "When receiving a
+    streaming response via SSE, it's possible that an error can occur after returning a 200
+    response". The stream carries ``message_start``, a partly streamed text block, then the
+    error; a non-streaming request gets the HTTP error it corresponds to.
+    """
+
+    type: str = "overloaded_error"
+    message: str = "Overloaded"
+
+    def as_http(self) -> ScriptedError:
+        status = 529 if self.type == "overloaded_error" else 500
+        return ScriptedError(status, self.type, self.message, {"x-should-retry": "true"})
+
+
+def mid_stream_error(kind: str = "overloaded_error") -> StreamError:
+    """``overloaded_error`` or ``api_error`` after a 200, inside the event stream."""
+    message = "Overloaded" if kind == "overloaded_error" else "Internal server error"
+    return StreamError(kind, message)
+
+
+@dataclass
+class Outage:
+    """Every request fails with ``error`` for ``seconds`` after the first one it answers; then
+    the script moves on. Models a sustained overload or rate-limit window, which outlasts
+    the SDK's own retries (2 by default, https://github.com/anthropics/anthropic-sdk-python
+    #retries) when it is longer than their few seconds of backoff."""
+
+    seconds: float
+    error: ScriptedError | StreamError
+    started: float | None = None
+    answered: int = 0
+    """Requests refused during the window."""
+
+    def over(self, now: float) -> bool:
+        if self.started is None:
+            self.started = now
+        return now - self.started >= self.seconds
+
+
+def overloaded_for(seconds: float, retry_after: float | None = None) -> Outage:
+    """529 ``overloaded_error`` on every request for ``seconds``."""
+    return Outage(seconds, overloaded(retry_after))
+
+
+def rate_limited_for(seconds: float, retry_after: float = 1.0) -> Outage:
+    """429 ``rate_limit_error`` (with ``retry-after``) on every request for ``seconds``."""
+    return Outage(seconds, rate_limited(retry_after))
+
+
 def _retry_headers(retry_after: float | None) -> dict[str, str]:
     headers = {"x-should-retry": "true"}
     if retry_after is not None:
@@ -129,6 +188,8 @@ class ScriptedModel:
         self._replies = itertools.count(1)
         self._answered: dict[str, WireResponse] = {}
         self.repeated = 0
+        self._paused: list[list[dict[str, Any]]] = []
+        """Content of the ``pause_turn`` replies sent, which must come back unchanged."""
         """Requests that repeated a conversation already answered (paid for twice)."""
 
     @property
@@ -145,7 +206,7 @@ class ScriptedModel:
             self.requests.append(recorded)
             if method != "POST" or path.split("?")[0].rstrip("/") != "/v1/messages":
                 return _error(ScriptedError(404, "not_found_error", f"no route {method} {path}"))
-            if problem := _invalid(body):
+            if problem := invalid(body, self._paused):
                 return _error(ScriptedError(400, "invalid_request_error", problem))
             conversation = _conversation_key(body)
             if conversation in self._answered:
@@ -162,13 +223,23 @@ class ScriptedModel:
                         f"script exhausted after {done} requests (scripted model)",
                     )
                 )
+            head = self.script[0]
+            if isinstance(head, Outage):
+                if not head.over(time.monotonic()):
+                    head.answered += 1
+                    return self._refuse(head.error, body)
+                self.script.pop(0)
+                if not self.script:
+                    return _error(ScriptedError(400, "invalid_request_error", "script exhausted"))
             item = self.script.pop(0)
             if callable(item):
                 item = item(body)
-            if isinstance(item, ScriptedError):
-                return _error(item)
+            if isinstance(item, ScriptedError | StreamError):
+                return self._refuse(item, body)
             recorded.usage = self._usage(body, item)
             message = self._message(item, recorded.usage, str(body.get("model", "")))
+            if message["stop_reason"] == "pause_turn":
+                self._paused.append(message["content"])
             if body.get("stream"):
                 wire = WireResponse(
                     200,
@@ -181,6 +252,42 @@ class ScriptedModel:
                 )
             self._answered[conversation] = wire
             return wire
+
+    def _refuse(self, error: ScriptedError | StreamError, body: dict[str, Any]) -> WireResponse:
+        if isinstance(error, ScriptedError):
+            return _error(error)
+        if not body.get("stream"):
+            return _error(error.as_http())
+        number = next(self._replies)
+        start: dict[str, Any] = {
+            "id": f"msg_scripted_{number:03d}",
+            "type": "message",
+            "role": "assistant",
+            "model": self.model or str(body.get("model", "")),
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
+        events: list[tuple[str, dict[str, Any]]] = [
+            ("message_start", {"type": "message_start", "message": start}),
+            ("ping", {"type": "ping"}),
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": 0, "content_block": text("")},
+            ),
+            (
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": "Let me look at"},
+                },
+            ),
+            ("error", {"type": "error", "error": {"type": error.type, "message": error.message}}),
+        ]
+        sse = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in events)
+        return WireResponse(200, {"content-type": "text/event-stream; charset=utf-8"}, sse.encode())
 
     def handle_httpx(self, request: httpx.Request) -> httpx.Response:
         """A respx side effect: ``route.mock(side_effect=model.handle_httpx)``."""
@@ -226,7 +333,7 @@ class ScriptedModel:
         }
 
     def _usage(self, body: dict[str, Any], item: Message) -> dict[str, Any]:
-        blocks, marks = _prefix_blocks(body)
+        blocks, marks = prefix_blocks(body)
         sizes = [max(1, len(json.dumps(b, sort_keys=True)) // 4) for b in blocks]
         cumulative = list(itertools.accumulate(sizes))
         digests = list(
@@ -275,61 +382,32 @@ def _conversation_key(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()
 
 
-def _prefix_blocks(body: dict[str, Any]) -> tuple[list[Any], list[int]]:
-    """The request as the cache sees it: tools, system, then message blocks, in order, each
-    without its ``cache_control``; and the indexes of the blocks that carried one."""
-    blocks: list[Any] = []
-    marks: list[int] = []
-    system = body.get("system") or []
-    if isinstance(system, str):
-        system = [{"type": "text", "text": system}]
-    sections = [("tool", body.get("tools") or []), ("system", system)]
-    for message in body.get("messages") or []:
-        content = message["content"]
-        if isinstance(content, str):
-            content = [{"type": "text", "text": content}]
-        sections.append((message["role"], content))
-    for role, items in sections:
-        for block in items:
-            if "cache_control" in block:
-                marks.append(len(blocks))
-            blocks.append([role, {k: v for k, v in block.items() if k != "cache_control"}])
-    return blocks, marks
-
-
-def _invalid(body: dict[str, Any]) -> str | None:
-    """Why the real API would answer 400, for the mistakes a tool loop can make."""
-    _, marks = _prefix_blocks(body)
-    if len(marks) > 4:
-        return f"A maximum of 4 blocks with cache_control may be provided. Found {len(marks)}."
-    messages = body.get("messages") or []
-    for n, message in enumerate(messages):
-        content = message["content"] if isinstance(message["content"], list) else []
-        answered = [b["tool_use_id"] for b in content if b.get("type") == "tool_result"]
-        previous = messages[n - 1]["content"] if n else []
-        asked = [b["id"] for b in previous if isinstance(b, dict) and b.get("type") == "tool_use"]
-        if stray := [i for i in answered if i not in asked]:
-            return (
-                f"messages.{n}: unexpected `tool_use_id` found in `tool_result` blocks: "
-                f"{stray[0]}. Each `tool_result` block must have a corresponding "
-                "`tool_use` block in the previous message."
-            )
-        if asked and message["role"] == "user" and sorted(asked) != sorted(answered):
-            return (
-                f"messages.{n}: `tool_use` ids were found without `tool_result` blocks "
-                "immediately after"
-            )
-    return None
-
-
 def _error(error: ScriptedError) -> WireResponse:
+    headers = {"content-type": "application/json", "request-id": "req_scripted", **error.headers}
+    if error.status == 429 and "retry-after" in headers:
+        headers.update(_bucket_headers(float(headers["retry-after"])))
     body = {
         "type": "error",
         "error": {"type": error.type, "message": error.message},
         "request_id": "req_scripted",
     }
-    headers = {"content-type": "application/json", "request-id": "req_scripted", **error.headers}
     return WireResponse(error.status, headers, json.dumps(body).encode())
+
+
+def _bucket_headers(retry_after: float) -> dict[str, str]:
+    """The token-bucket headers a 429 carries (https://docs.claude.com/en/api/rate-limits
+    #response-headers): the exhausted input-token bucket, refilled by ``-reset`` (RFC 3339)."""
+    from datetime import UTC, datetime, timedelta
+
+    reset = (datetime.now(UTC) + timedelta(seconds=retry_after)).isoformat().replace("+00:00", "Z")
+    return {
+        "anthropic-ratelimit-input-tokens-limit": "30000",
+        "anthropic-ratelimit-input-tokens-remaining": "0",
+        "anthropic-ratelimit-input-tokens-reset": reset,
+        "anthropic-ratelimit-requests-limit": "50",
+        "anthropic-ratelimit-requests-remaining": "49",
+        "anthropic-ratelimit-requests-reset": reset,
+    }
 
 
 def _sse(message: Message) -> str:
@@ -462,7 +540,6 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m devtools.scripted_model script.json [--port N]``: serve a script of
     messages (a JSON list of ``{"content": [...], "stop_reason": ...}``) until Ctrl-C."""
     import argparse
-    import time
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("script")

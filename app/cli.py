@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +31,20 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _serve(execute_runs: bool, host: str | None, port: int | None) -> None:
+RelayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--relay",
+        metavar="URL",
+        help="Also forward this webhook relay channel (smee.io protocol, e.g. "
+        "https://smee.io/CHANNEL) to this server: for local use, where GitHub cannot reach you.",
+    ),
+]
+
+
+def _serve(
+    execute_runs: bool, host: str | None, port: int | None, relay: str | None = None
+) -> None:
     import uvicorn
 
     from app.web import create_app
@@ -41,6 +55,8 @@ def _serve(execute_runs: bool, host: str | None, port: int | None) -> None:
     except ConfigError as exc:
         typer.echo(f"fixer: {exc}", err=True)
         raise typer.Exit(2) from None
+    if relay:
+        _start_relay(relay, settings, host, port)
     uvicorn.run(
         application,
         host=host or settings.fixer_host,
@@ -50,22 +66,40 @@ def _serve(execute_runs: bool, host: str | None, port: int | None) -> None:
     )
 
 
+def _start_relay(source: str, settings: Settings, host: str | None, port: int | None) -> None:
+    import logging
+
+    from app.relay import Relay, local_target, start_in_background
+
+    secret = settings.github_webhook_secret
+    target = local_target(host or settings.fixer_host, port or settings.fixer_port)
+    relay = Relay(
+        source,
+        target,
+        secret=secret.get_secret_value() if secret else None,
+        log=logging.getLogger("fixer.relay").info,
+    )
+    start_in_background(relay)
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (FIXER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (FIXER_PORT).")] = None,
+    relay: RelayOption = None,
 ) -> None:
     """Web and worker in one process (the embedded default, SQLite)."""
-    _serve(True, host, port)
+    _serve(True, host, port, relay)
 
 
 @cli.command()
 def web(
     host: Annotated[str | None, typer.Option(help="Bind address (FIXER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (FIXER_PORT).")] = None,
+    relay: RelayOption = None,
 ) -> None:
     """Web only: receives webhooks and Slack, enqueues runs for workers."""
-    _serve(False, host, port)
+    _serve(False, host, port, relay)
 
 
 @cli.command()
@@ -98,13 +132,59 @@ def doctor() -> None:
 def setup(
     port: Annotated[int, typer.Option(help="Local port for GitHub's redirect.")] = 3000,
     org: Annotated[str | None, typer.Option(help="Create the App in this organization.")] = None,
+    public: Annotated[
+        bool,
+        typer.Option("--public", help="Let any account install the App (default: only yours)."),
+    ] = False,
+    relay: Annotated[
+        str | None,
+        typer.Option(
+            "--relay",
+            metavar="URL",
+            help="Webhook relay channel (https://smee.io/CHANNEL) as the App's webhook URL, "
+            "for a Fixer GitHub cannot reach; then run `fixer serve --relay URL`.",
+        ),
+    ] = None,
     env_file: Annotated[Path, typer.Option(help="Where to write the credentials.")] = Path(".env"),
 ) -> None:
-    """Create the GitHub App from app.yml (manifest flow) and write its credentials to .env."""
+    """Create the GitHub App from app.yml (manifest flow) and write its credentials to .env.
+
+    GitHub delivers webhooks only to a public URL: with FIXER_PUBLIC_URL on localhost or a
+    private address, this stops and explains the relay (`--relay`)."""
     from app.setup_flow import run_setup
 
     settings = _settings()
-    run_setup(settings, port=port, org=org, env_file=env_file)
+    run_setup(settings, port=port, org=org, env_file=env_file, public=public, relay=relay)
+
+
+@cli.command()
+def relay(
+    url: Annotated[
+        str, typer.Argument(metavar="URL", help="The relay channel, e.g. https://smee.io/CHANNEL.")
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="URL", help="Where to forward (default: this machine's FIXER_PORT)."
+        ),
+    ] = None,
+) -> None:
+    """Forward a webhook relay channel (smee.io protocol) to the local /github/webhook.
+
+    Run it beside `fixer serve` (or use `fixer serve --relay URL`); deliveries keep their
+    headers and signature. It reconnects when the stream drops."""
+    from app.relay import Relay, local_target
+
+    settings = _settings()
+    secret = settings.github_webhook_secret
+    forwarder = Relay(
+        url,
+        to or local_target(settings.fixer_host, settings.fixer_port),
+        secret=secret.get_secret_value() if secret else None,
+        log=lambda line: typer.echo(line, err=True),
+    )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
+        asyncio.run(forwarder.run())
 
 
 @cli.command()
@@ -114,7 +194,10 @@ def demo(
     ] = False,
     keep: Annotated[bool, typer.Option(help="Keep the temporary directory.")] = False,
 ) -> None:
-    """The whole flow offline: local GitHub, Slack and model; no account anywhere."""
+    """The whole flow offline: local GitHub, Slack and model; no account anywhere.
+
+    Against the real GitHub from this machine, webhooks come in through a relay:
+    `fixer serve --relay https://smee.io/CHANNEL` (see `fixer setup --help`)."""
     from devtools.demo import run_demo
 
     raise typer.Exit(run_demo(interactive=interactive, keep=keep))

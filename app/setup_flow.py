@@ -11,22 +11,45 @@ from urllib.parse import parse_qs, urlparse
 import typer
 
 from app.config import Settings
+from app.github_urls import app_url, new_app_url
 from app.setup_manifest import (
     build_manifest,
     credentials_from_conversion,
     exchange_code,
     form_page,
-    github_web_url,
     new_state,
+    webhook_url_for,
     write_env,
 )
+from app.webhook_reach import relay_advice, unreachable_reason
 
 
-def run_setup(settings: Settings, *, port: int, org: str | None, env_file: Path) -> None:
+def check_webhook_url(settings: Settings, relay: str | None) -> str:
+    """The App's webhook URL, or exit 2 with the relay advice when GitHub cannot reach it."""
+    hook = webhook_url_for(settings.fixer_public_url, relay)
+    reason = unreachable_reason(hook, settings.github_api_url)
+    if reason is not None:
+        typer.echo(f"fixer setup: {relay_advice(hook, reason)}", err=True)
+        raise typer.Exit(2)
+    return hook
+
+
+def run_setup(
+    settings: Settings,
+    *,
+    port: int,
+    org: str | None,
+    env_file: Path,
+    public: bool = False,
+    relay: str | None = None,
+) -> None:
+    # Before anything opens GitHub: a refused webhook URL there is a dead end for the user.
+    hook = check_webhook_url(settings, relay)
     state = new_state()
     redirect = f"http://localhost:{port}/callback"
-    manifest = build_manifest(settings.fixer_public_url, redirect)
-    page = form_page(manifest, github_web_url(settings.github_api_url), state, org)
+    manifest = build_manifest(hook, redirect, public=public)
+    target = f"{new_app_url(settings.github_api_url, org)}?state={state}"
+    page = form_page(manifest, target)
     done = threading.Event()
     result: dict[str, str] = {}
 
@@ -75,4 +98,7 @@ def run_setup(settings: Settings, *, port: int, org: str | None, env_file: Path)
     finally:
         server.shutdown()
     typer.echo(f"Created {result['html_url']}; credentials written to {env_file}.")
-    typer.echo("Next: install the App on a repository, then run `fixer doctor` and `fixer serve`.")
+    install = app_url(settings.github_api_url, result["slug"]) + "/installations/new"
+    typer.echo(f"Next: install the App on a repository at {install}, then run `fixer doctor`")
+    serve = f"fixer serve --relay {relay}" if relay else "fixer serve"
+    typer.echo(f"and `{serve}`.")

@@ -19,37 +19,39 @@ from githubkit import GitHub
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "app.yml"
 
 
+def webhook_url_for(public_url: str, relay: str | None = None) -> str:
+    """Where GitHub should send webhooks: the relay channel, or this deployment's endpoint."""
+    return relay.rstrip("/") if relay else f"{public_url.rstrip('/')}/github/webhook"
+
+
 def build_manifest(
-    public_url: str, redirect_url: str, app_yml: Path = MANIFEST_PATH
+    webhook_url: str,
+    redirect_url: str,
+    app_yml: Path = MANIFEST_PATH,
+    *,
+    public: bool | None = None,
 ) -> dict[str, Any]:
-    """The manifest JSON GitHub wants, from ``app.yml`` plus this deployment's URLs."""
+    """The manifest JSON GitHub wants, from ``app.yml`` plus this deployment's URLs.
+
+    Fields: https://docs.github.com/en/apps/sharing-github-apps/registering-a-github-app-from-a-manifest#github-app-manifest-parameters
+    ``public`` decides who may install the App: only the owning account (false), or any
+    account (true).
+    """
     manifest: dict[str, Any] = yaml.safe_load(app_yml.read_text())
-    manifest["hook_attributes"] = {
-        "url": f"{public_url.rstrip('/')}/github/webhook",
-        "active": True,
-    }
+    manifest["hook_attributes"] = {"url": webhook_url, "active": True}
     manifest["redirect_url"] = redirect_url
+    if public is not None:
+        manifest["public"] = public
     manifest.setdefault("public", False)
     return manifest
 
 
-def github_web_url(api_url: str) -> str:
-    """The web host for an API base (github.com, or a GitHub Enterprise Server)."""
-    if api_url.rstrip("/") == "https://api.github.com":
-        return "https://github.com"
-    return api_url.rstrip("/").removesuffix("/api/v3")
-
-
-def form_page(manifest: dict[str, Any], web_url: str, state: str, org: str | None) -> str:
-    """A page that posts the manifest to GitHub as soon as it loads."""
-    target = (
-        f"{web_url}/organizations/{org}/settings/apps/new"
-        if org
-        else f"{web_url}/settings/apps/new"
-    )
+def form_page(manifest: dict[str, Any], target: str) -> str:
+    """A page that posts the manifest to ``target`` (GitHub's new-App page, with ``?state=``)
+    as soon as it loads."""
     return (
         "<!doctype html><title>Create the Fixer GitHub App</title>"
-        f'<form id="f" method="post" action="{html.escape(target)}?state={state}">'
+        f'<form id="f" method="post" action="{html.escape(target)}">'
         f'<input type="hidden" name="manifest" value="{html.escape(json.dumps(manifest))}">'
         "<button>Create the GitHub App</button></form>"
         "<script>document.getElementById('f').submit()</script>"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import quote
+
 
 from devtools.github_state import Comment, Installation, Issue, PullRequest, Repo, Site
 
@@ -21,15 +23,18 @@ def node_id(kind: str, number: int) -> str:
 def user(site: Site, login: str) -> Json:
     is_bot = login.endswith("[bot]")
     uid = site.state.user_id(login)
-    api = f"{site.api_url}/users/{login}"
+    # A bot's API URL escapes the brackets, and its profile is the App's page, as GitHub's
+    # payloads show (octokit/webhooks examples: ".../users/renovate%5Bbot%5D", "/apps/renovate").
+    api = f"{site.api_url}/users/{quote(login)}"
+    profile = f"apps/{login.removesuffix('[bot]')}" if is_bot else login
     return {
         "login": login,
         "id": uid,
         "node_id": node_id("Bot" if is_bot else "User", uid),
-        "avatar_url": f"{site.web_url}/avatars/{login}",
+        "avatar_url": f"{site.web_url}/avatars/{quote(login)}",
         "gravatar_id": "",
         "url": api,
-        "html_url": f"{site.web_url}/{login}",
+        "html_url": f"{site.web_url}/{profile}",
         **{f"{name}_url": f"{api}/{path}" for name, path in _USER_LINKS.items()},
         "type": "Bot" if is_bot else "User",
         "site_admin": False,

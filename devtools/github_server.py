@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from devtools import github_issues as issues
 from devtools import github_objects as objects
 from devtools import github_repos as repos
+from devtools import github_users as users
 from devtools.github_auth import ApiError, Call, mint_token, require_app_jwt
 from devtools.github_state import Site
 
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (method, re.compile(pattern), handler)
     for method, pattern, handler in [
         ("GET", r"/app", _get_app),
+        ("GET", r"/users/([^/]+)", users.get_user),
         ("POST", r"/app/installations/(\d+)/access_tokens", _access_token),
         ("POST", r"/app-manifests/([^/]+)/conversions", _conversion),
         ("GET", _R, repos.get_repo),

@@ -35,7 +35,9 @@ class WebhookSender:
         url = self._url()
         if not url:
             raise RuntimeError("no webhook URL: pass webhook_url= or set emulation.webhook_url")
-        body = json.dumps(payload).encode()
+        # GitHub's bytes: compact JSON, non-ASCII as UTF-8. That is why signatures still verify
+        # after a relay's JSON.parse/JSON.stringify (probot/smee.io; octokit/webhooks.js#71).
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         delivery_id = str(uuid.uuid4())
         headers = {
             "Content-Type": "application/json",

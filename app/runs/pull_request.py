@@ -9,6 +9,7 @@ from typing import Any
 
 from dbos import DBOS
 
+from app.bot_identity import bot_identity
 from app.git_mirror import RepoMirror
 from app.git_push import push_fix
 from app.runs.artifacts import get_artifact
@@ -16,8 +17,6 @@ from app.runs.context import current
 from app.runs.github_steps import GITHUB_STEP
 from app.runs.step_errors import recordable_errors
 from app.timeline import recorder
-
-BOT_AUTHOR = ("fixer[bot]", "fixer[bot]@users.noreply.github.com")
 
 
 def branch_for(issue_number: int) -> str:
@@ -44,6 +43,8 @@ async def push_branch_step(
     token = await current().github.mint_token(
         installation_id, repo_full_name, {"contents": "write", "metadata": "read"}
     )
+    # Looked up here, not fixed: commits by `{id}+{slug}[bot]@users.noreply…` show as the App's.
+    author = await bot_identity(current().github, installation_id, repo_full_name)
     mirror = RepoMirror(settings.fixer_cache_dir / "mirrors")
     result = await asyncio.to_thread(
         push_fix,
@@ -54,7 +55,7 @@ async def push_branch_step(
         patch=patch,
         branch=branch_for(issue_number),
         message=f"Fix #{issue_number}: {issue_title}\n\nFixes #{issue_number}",
-        author=BOT_AUTHOR,
+        author=author,
         default_branch=default_branch,
         timestamp=datetime.fromisoformat(timestamp),
     )

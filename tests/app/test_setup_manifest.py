@@ -14,7 +14,8 @@ from app.setup_manifest import (
     build_manifest,
     credentials_from_conversion,
     exchange_code,
-    github_web_url,
+    form_page,
+    webhook_url_for,
     write_env,
 )
 
@@ -33,15 +34,26 @@ def test_app_yml_asks_for_what_fixer_needs_and_no_more() -> None:
 
 
 def test_manifest_points_webhooks_and_redirect_at_this_deployment() -> None:
-    manifest = build_manifest("https://fixer.example.org/", "http://localhost:3000/callback")
+    hook = webhook_url_for("https://fixer.example.org/")
+    manifest = build_manifest(hook, "http://localhost:3000/callback")
     assert manifest["hook_attributes"]["url"] == "https://fixer.example.org/github/webhook"
     assert manifest["redirect_url"] == "http://localhost:3000/callback"
     assert manifest["public"] is False
 
 
-def test_web_url_for_github_and_enterprise_server() -> None:
-    assert github_web_url("https://api.github.com") == "https://github.com"
-    assert github_web_url("https://ghe.corp.example/api/v3") == "https://ghe.corp.example"
+def test_relay_channel_becomes_the_apps_webhook_url_and_public_is_honoured() -> None:
+    hook = webhook_url_for("http://localhost:8000", relay="https://smee.io/AbC123/")
+    manifest = build_manifest(hook, "http://localhost:3000/callback", public=True)
+    assert manifest["hook_attributes"]["url"] == "https://smee.io/AbC123"
+    assert manifest["public"] is True
+
+
+def test_form_posts_the_manifest_to_the_page_it_is_given() -> None:
+    page = form_page(
+        {"name": "Fixer"}, "https://github.com/organizations/acme/settings/apps/new?state=s1"
+    )
+    assert 'action="https://github.com/organizations/acme/settings/apps/new?state=s1"' in page
+    assert "&quot;name&quot;: &quot;Fixer&quot;" in page
 
 
 async def test_code_exchange_writes_credentials_that_settings_read_back(

@@ -1,49 +1,28 @@
-"""What a model call costs: token usage × Anthropic's published per-model prices.
+"""What a model call costs: token usage × the per-model prices in ``agents/models.json``.
 
-Prices are USD per million tokens (MTok). Prompt-cache writes cost 1.25× the input price for
-the default 5-minute TTL (2× for the 1-hour TTL) and cache reads 0.1×, which is why the loop
-spends effort keeping the cached prefix stable. Server-side web search is billed per search.
+Every model carries its own five rates (input, output, 5-minute and 1-hour cache writes,
+cache reads), as Anthropic's pricing page lists them, so a model whose cache rates are not
+the usual 1.25×/2×/0.1× is still priced right. Server-side web search is billed per search.
+On Amazon Bedrock and Google Vertex AI, the regional (not global) endpoints of newer models
+cost 10% more (``regional=True``).
 
-Unknown models are priced at the most expensive rate in the table (``CONSERVATIVE_PRICE``) and
-logged once: a budget then stops a run early rather than letting it overspend, and a new model
-name never crashes a run. Add the model to ``PRICES`` to price it right.
+An unknown model is priced at the highest rates in the table and logged once: a budget
+then stops a run early rather than letting it overspend, a new model name never crashes a
+run, and it is never charged an older model's price. Add it to ``agents/models.json``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel
 
+from agents.model_catalog import ModelPrice, catalog
+
 log = logging.getLogger(__name__)
 
-CACHE_WRITE_5M_FACTOR = 1.25
-CACHE_WRITE_1H_FACTOR = 2.0
-CACHE_READ_FACTOR = 0.1
-WEB_SEARCH_USD_PER_REQUEST = 10.0 / 1000
-
-
-class ModelPrice(NamedTuple):
-    """Base prices of one model family, USD per million tokens."""
-
-    input: float
-    output: float
-
-
-# Keys are name prefixes: "claude-sonnet-4-5-20250929" matches "claude-sonnet-4-5"; the
-# longest matching prefix wins, so "claude-opus-4-1" is not priced as "claude-opus-4".
-PRICES: dict[str, ModelPrice] = {
-    "claude-opus-4-6": ModelPrice(5.0, 25.0),
-    "claude-opus-4-5": ModelPrice(5.0, 25.0),
-    "claude-opus-4-1": ModelPrice(15.0, 75.0),
-    "claude-opus-4": ModelPrice(15.0, 75.0),
-    "claude-sonnet-4-6": ModelPrice(3.0, 15.0),
-    "claude-sonnet-4-5": ModelPrice(3.0, 15.0),
-    "claude-sonnet-4": ModelPrice(3.0, 15.0),
-    "claude-haiku-4-5": ModelPrice(1.0, 5.0),
-}
-CONSERVATIVE_PRICE = ModelPrice(15.0, 75.0)
+__all__ = ["ModelPrice", "Usage", "cost_usd", "price_for", "worst_case_cost_usd"]
 
 _warned: set[str] = set()
 
@@ -85,44 +64,49 @@ class Usage(BaseModel):
         return Usage(**{name: getattr(self, name) + getattr(other, name) for name in fields})
 
 
-def price_for(model: str) -> ModelPrice:
-    """The price of ``model`` (longest matching prefix), or the conservative default."""
-    matches = [prefix for prefix in PRICES if model.startswith(prefix)]
-    if matches:
-        return PRICES[max(matches, key=len)]
-    if model not in _warned:
-        _warned.add(model)
-        log.warning(
-            "no price known for model %r: pricing it at $%s/$%s per MTok (the highest rate); "
-            "add it to agents.pricing.PRICES",
-            model,
-            CONSERVATIVE_PRICE.input,
-            CONSERVATIVE_PRICE.output,
-        )
-    return CONSERVATIVE_PRICE
+def price_for(model: str, *, regional: bool = False) -> ModelPrice:
+    """The rates of ``model`` (any provider's id form), or the highest rates in the table."""
+    table = catalog()
+    facts = table.find(model)
+    if facts is None:
+        highest = table.highest_price
+        if model not in _warned:
+            _warned.add(model)
+            log.warning(
+                "no price known for model %r: pricing it at $%s/$%s per MTok (the highest in "
+                "the table) so budgets err on the safe side; add it to agents/models.json",
+                model,
+                highest.input,
+                highest.output,
+            )
+        return highest
+    if regional and facts.regional_premium:
+        return facts.price.scaled(table.regional_premium)
+    return facts.price
 
 
-def cost_usd(model: str, usage: Usage | dict[str, Any]) -> float:
+def cost_usd(model: str, usage: Usage | dict[str, Any], *, regional: bool = False) -> float:
     """USD cost of ``usage`` on ``model``, cache writes and reads priced at their rates."""
     if isinstance(usage, dict):
         usage = Usage.from_api(usage)
-    price = price_for(model)
+    price = price_for(model, regional=regional)
     write_1h = usage.cache_creation_1h_input_tokens
     write_5m = usage.cache_creation_input_tokens - write_1h
-    input_mtok = (
-        usage.input_tokens
-        + write_5m * CACHE_WRITE_5M_FACTOR
-        + write_1h * CACHE_WRITE_1H_FACTOR
-        + usage.cache_read_input_tokens * CACHE_READ_FACTOR
-    ) / 1_000_000
-    output_mtok = usage.output_tokens / 1_000_000
-    searches = usage.web_search_requests * WEB_SEARCH_USD_PER_REQUEST
-    return input_mtok * price.input + output_mtok * price.output + searches
+    micro = (
+        usage.input_tokens * price.input
+        + write_5m * price.cache_write_5m
+        + write_1h * price.cache_write_1h
+        + usage.cache_read_input_tokens * price.cache_read
+        + usage.output_tokens * price.output
+    )
+    searches = usage.web_search_requests * catalog().web_search_usd_per_request
+    return micro / 1_000_000 + searches
 
 
-def worst_case_cost_usd(model: str, input_tokens: int, max_output_tokens: int) -> float:
+def worst_case_cost_usd(
+    model: str, input_tokens: int, max_output_tokens: int, *, regional: bool = False
+) -> float:
     """The most a call could cost: every input token written to the cache, full output."""
-    price = price_for(model)
-    return (
-        input_tokens * CACHE_WRITE_5M_FACTOR * price.input + max_output_tokens * price.output
-    ) / 1_000_000
+    price = price_for(model, regional=regional)
+    write = max(price.cache_write_5m, price.input)
+    return (input_tokens * write + max_output_tokens * price.output) / 1_000_000

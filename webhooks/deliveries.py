@@ -18,6 +18,8 @@ from app.db import get_engine, session_scope
 from app.models import Installation, Repository, WebhookDelivery, utcnow
 
 PENDING = "pending"
+ERROR = "error:"
+"""Prefix of the outcome of a delivery whose run could not be started (see the run intake)."""
 
 
 def record_delivery(
@@ -47,6 +49,42 @@ def record_delivery(
     except IntegrityError:
         return False
     return True
+
+
+def reopen_failed_start(
+    database_url: str, delivery_id: str, outcome: str, request: dict[str, Any] | None
+) -> bool:
+    """A redelivery of a delivery whose run start errored: owe the start again.
+
+    GitHub keeps the GUID on a redelivery, so the dedupe insert refuses it; only an
+    ``error:`` row is reopened (conditionally, so two redeliveries reopen it once). A row
+    that started a run, was ignored or is still pending stays as it is.
+    """
+    if outcome != PENDING:
+        return False
+    statement = (
+        update(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.id) == delivery_id,
+            col(WebhookDelivery.outcome).startswith(ERROR),
+        )
+        .values(outcome=PENDING, request=request, received_at=utcnow())
+    )
+    with get_engine(database_url).begin() as connection:
+        return bool(connection.execute(statement).rowcount == 1)
+
+
+def outcomes_of(database_url: str, delivery_ids: list[str]) -> dict[str, str]:
+    """Fixer's outcome for each of ``delivery_ids`` it has a record of."""
+    if not delivery_ids:
+        return {}
+    with session_scope(database_url) as session:
+        rows = session.exec(
+            select(WebhookDelivery.id, WebhookDelivery.outcome).where(
+                col(WebhookDelivery.id).in_(delivery_ids)
+            )
+        ).all()
+    return {row[0]: row[1] for row in rows}
 
 
 def claim_pending(database_url: str, owner: str, limit: int = 50) -> list[WebhookDelivery]:

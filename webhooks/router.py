@@ -16,7 +16,12 @@ from fastapi.responses import JSONResponse
 
 from app.config import Settings
 from app.runs.intake import RunIntake
-from webhooks.deliveries import PENDING, record_delivery, record_installation
+from webhooks.deliveries import (
+    PENDING,
+    record_delivery,
+    record_installation,
+    reopen_failed_start,
+)
 from webhooks.signature import signature_is_valid
 from webhooks.triggers import Ignored, run_request_for
 
@@ -75,7 +80,12 @@ def build_webhook_router(settings: Settings, intake: RunIntake) -> APIRouter:
             # Signed by GitHub but not the shape the event promises: refuse, store nothing.
             return _answer(400, f"malformed {event} payload: {exc}")
         if not record_delivery(database_url, delivery_id, event, action, outcome, run_request):
-            return _answer(202, "duplicate delivery, already handled", delivery=delivery_id)
+            # A redelivery keeps its GUID: start again only what could not be started.
+            if not reopen_failed_start(database_url, delivery_id, outcome, run_request):
+                return _answer(202, "duplicate delivery, already handled", delivery=delivery_id)
+            log.info("delivery %s redelivered after a failed start: starting it again", delivery_id)
+            intake.kick()
+            return _answer(202, "redelivery accepted", delivery=delivery_id, outcome=outcome)
         if outcome == PENDING:
             intake.kick()
         return _answer(202, "accepted", delivery=delivery_id, outcome=outcome)

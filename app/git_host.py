@@ -64,6 +64,22 @@ _BASE_ENV: Mapping[str, str] = {
 }
 
 
+def ca_bundle_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The CA bundle git should trust: ``GIT_SSL_CAINFO``, else ``SSL_CERT_FILE``.
+
+    An Enterprise Server with an internal CA, or a TLS-inspecting proxy, is trusted by
+    githubkit through ``SSL_CERT_FILE`` (httpx reads it), but git's libcurl keeps its built-in
+    bundle unless told (https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslCAInfo);
+    and the hermetic environment below ignores the system gitconfig where it might be set.
+    """
+    source = os.environ if environ is None else environ
+    bundle = source.get("GIT_SSL_CAINFO") or source.get("SSL_CERT_FILE")
+    env = {"GIT_SSL_CAINFO": bundle} if bundle else {}
+    if source.get("SSL_CERT_DIR") and "GIT_SSL_CAPATH" not in source:
+        env["GIT_SSL_CAPATH"] = source["SSL_CERT_DIR"]
+    return env
+
+
 class GitRunner:
     """Runs git commands in one directory, optionally authenticated with one token."""
 
@@ -72,7 +88,7 @@ class GitRunner:
         self.token = token
 
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        env = dict(_BASE_ENV)
+        env = {**_BASE_ENV, **ca_bundle_env()}
         config = {"credential.helper": "", "core.hooksPath": os.devnull}
         if self.token is not None:
             config["http.extraHeader"] = basic_auth_header(self.token)

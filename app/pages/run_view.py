@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+from app import github_urls
+from app.config import load_settings
 from app.models import Run, RunState
 from app.runs import store as runs
 from app.runs.artifacts import get_artifact
@@ -22,7 +25,13 @@ def _aware(at: datetime) -> datetime:
 def issue_url(run: Run) -> str:
     if run.status_comment_url:  # the status comment lives on the issue: …/issues/N#issuecomment-…
         return run.status_comment_url.split("#", 1)[0]
-    return f"https://github.com/{run.repo_full_name}/issues/{run.issue_number}"
+    # Before the comment exists: the issue on the GitHub this deployment talks to (GHES too).
+    return github_urls.issue_url(_github_api_url(), run.repo_full_name, run.issue_number)
+
+
+@cache
+def _github_api_url() -> str:
+    return load_settings().github_api_url
 
 
 def run_summary(run: Run) -> dict[str, Any]:

@@ -5,7 +5,13 @@ note). And when a request nears the context limit, the oldest tool results are r
 a stub, in one batch down to a low-water mark: the cached prefix is invalidated only from
 the first newly elided block on, everything before it (tools, system, the task, results
 elided earlier) stays byte-identical and cached, and the next elision is many turns away.
-Tokens are estimated as characters / 4: cheap, deterministic, and close enough to steer by.
+
+The request is measured in the API's own tokens: the previous call's usage (input, cache
+reads and writes, and the reply's output, all of which the next request carries) plus an
+estimate (characters / 4) for only what was added since. Characters alone undercount code
+and JSON, and a request over the model's window is refused ("prompt is too long"). The
+limit is each model's real context window (``agents/models.json``) less the reply's output
+cap and a safety margin.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agents.model_catalog import catalog
+from agents.pricing import Usage
+
 STUB = "[output elided to save context: {chars} chars]"
 
 
@@ -23,14 +32,55 @@ class ContextConfig(BaseModel):
 
     tool_output_chars: int = 30_000
     """A tool output longer than this keeps its head and tail only."""
-    limit_tokens: int = 160_000
-    """Estimated request size (tools + system + messages) that triggers elision."""
+    limit_tokens: int | None = None
+    """Request size (tools + system + messages) that triggers elision; None = the model's
+    context window less the output cap and ``margin_ratio``."""
+    context_window: int | None = None
+    """The model's context window; None = from ``agents/models.json``."""
+    margin_ratio: float = 0.05
+    """Share of the window kept free: the estimate of the newest messages is rough."""
     target_ratio: float = 0.6
     """Elide down to this share of ``limit_tokens``, so elision happens rarely."""
     keep_recent_results: int = 6
     """The newest tool results are never elided: the model is working with them."""
     min_elide_chars: int = 400
     """Results shorter than this are left alone: eliding them saves next to nothing."""
+
+
+DEFAULT_WINDOW = 200_000
+"""The context window assumed for a model the catalog does not list (the smallest in use)."""
+
+
+def limit_for(model: str, max_output_tokens: int, config: ContextConfig) -> int:
+    """The request size, in tokens, at which ``model``'s conversation is trimmed."""
+    if config.limit_tokens is not None:
+        return config.limit_tokens
+    facts = catalog().find(model)
+    window = config.context_window or (facts.context if facts else DEFAULT_WINDOW)
+    return int(window * (1 - config.margin_ratio)) - max_output_tokens
+
+
+class ContextMeter:
+    """The size of the next request, from the usage the API reported for the last one."""
+
+    def __init__(self) -> None:
+        self.tokens: int | None = None
+        self.upto = 0
+
+    def record(self, usage: Usage, messages: int) -> None:
+        """The reply to a request with ``messages`` messages (its reply included) used
+        ``usage``: every one of those tokens is in the next request."""
+        self.tokens = usage.total_input_tokens + usage.output_tokens
+        self.upto = messages
+
+    def measure(self, fixed_estimate: int, messages: list[dict[str, Any]]) -> int:
+        if self.tokens is None:
+            return fixed_estimate + estimate_tokens(messages)
+        return self.tokens + estimate_tokens(messages[self.upto :])
+
+    def saved(self, tokens: int) -> None:
+        if self.tokens is not None:
+            self.tokens = max(self.tokens - tokens, 0)
 
 
 def estimate_tokens(data: Any) -> int:
@@ -53,16 +103,16 @@ def cap_output(text: str, limit: int) -> str:
 
 
 def elide_old_results(
-    messages: list[dict[str, Any]], fixed_tokens: int, config: ContextConfig
-) -> int:
-    """Stub out the oldest tool results in ``messages`` (in place) when the request would pass
-    ``config.limit_tokens``. Returns how many results were elided (0 most turns)."""
-    total = fixed_tokens + estimate_tokens(messages)
-    if total <= config.limit_tokens:
-        return 0
-    need = total - int(config.limit_tokens * config.target_ratio)
+    messages: list[dict[str, Any]], measured_tokens: int, limit_tokens: int, config: ContextConfig
+) -> tuple[int, int]:
+    """Stub out the oldest tool results in ``messages`` (in place) when the request, of
+    ``measured_tokens``, passes ``limit_tokens``. Returns how many results were elided (0
+    most turns) and about how many tokens that saved."""
+    if measured_tokens <= limit_tokens:
+        return 0, 0
+    need = measured_tokens - int(limit_tokens * config.target_ratio)
     candidates = _result_blocks(messages)[: -config.keep_recent_results or None]
-    elided = 0
+    elided = saved = 0
     for block in candidates:
         if need <= 0:
             break
@@ -70,9 +120,9 @@ def elide_old_results(
         if len(text) < config.min_elide_chars or text.startswith("[output elided"):
             continue
         block["content"] = STUB.format(chars=len(text))
-        need -= (len(text) - len(block["content"])) // 4
-        elided += 1
-    return elided
+        cut = (len(text) - len(block["content"])) // 4
+        need, saved, elided = need - cut, saved + cut, elided + 1
+    return elided, saved
 
 
 def _result_blocks(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,7 +18,14 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from agents.checkpoint import Checkpoint, run_directly
-from agents.context import ContextConfig, cap_output, elide_old_results, estimate_tokens
+from agents.context import (
+    ContextConfig,
+    ContextMeter,
+    cap_output,
+    elide_old_results,
+    estimate_tokens,
+    limit_for,
+)
 from agents.errors import (
     AgentGaveUp,
     BudgetExceeded,
@@ -141,6 +148,8 @@ class AgentLoop(Generic[R]):
         self.transcript: list[TranscriptEvent] = []
         self.spent_before, self.cost, self.usage = spent_usd, 0.0, Usage()
         self.turn, self.rejected, self.started = 0, 0, time.monotonic()
+        self.meter = ContextMeter()
+        self.context_limit = limit_for(model.name, self.config.max_tokens, self.config.context)
 
     async def run(self, first_message: str) -> LoopResult[R]:
         self.messages.append({"role": "user", "content": [{"type": "text", "text": first_message}]})
@@ -160,6 +169,7 @@ class AgentLoop(Generic[R]):
                 }
             else:
                 self.messages.append({"role": "assistant", "content": content})
+            self.meter.record(reply.usage, len(self.messages))
             paused = reply.stop_reason == "pause_turn"
             if paused:
                 # A server tool (web search) is still working: the paused turn goes back
@@ -202,15 +212,24 @@ class AgentLoop(Generic[R]):
     async def _ask_model(self) -> ModelReply:
         await self._check_limits()
         fixed = estimate_tokens(self.tool_schemas) + estimate_tokens(self.system)
-        if elided := elide_old_results(self.messages, fixed, self.config.context):
-            await self._note(f"elided {elided} old tool results to save context")
+        measured = self.meter.measure(fixed, self.messages)
+        elided, saved = elide_old_results(
+            self.messages, measured, self.context_limit, self.config.context
+        )
+        if elided:
+            self.meter.saved(saved)
+            measured -= saved
+            await self._note(
+                f"elided {elided} old tool results to save context (~{measured} of "
+                f"{self.context_limit} tokens)"
+            )
         request = ModelRequest(
             system=self.system,
             tools=self.tool_schemas,
             messages=list(self.messages),
             max_tokens=self.config.max_tokens,
         )
-        await self._check_budget(request)
+        await self._check_budget(measured)
         recorded = await self.checkpoint(f"{self.agent}.llm.{self.turn}", self._call_model, request)
         reply = ModelReply.model_validate(recorded)
         self.cost += reply.cost_usd
@@ -344,8 +363,7 @@ class AgentLoop(Generic[R]):
                 )
             )
 
-    async def _check_budget(self, request: ModelRequest) -> None:
-        tokens = estimate_tokens(request)
+    async def _check_budget(self, tokens: int) -> None:
         worst = worst_case_cost_usd(self.model.name, tokens, self.config.max_tokens)
         spent = self.spent_before + self.cost
         if spent + worst > self.config.budget_usd:

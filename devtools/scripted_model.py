@@ -176,12 +176,18 @@ class ScriptedModel:
         model: str | None = None,
         min_cacheable_tokens: int = 1024,
         lookback_blocks: int = 20,
+        chars_per_token: float = 4.0,
+        context_window: int | None = None,
     ) -> None:
         self.script: list[Any] = list(script)
         self.model = model
         """Model name in replies; by default the one each request asked for."""
         self.min_cacheable_tokens = min_cacheable_tokens
         self.lookback_blocks = lookback_blocks
+        self.chars_per_token = chars_per_token
+        """JSON characters per token; code and JSON run nearer 3 than 4 on real tokenizers."""
+        self.context_window = context_window
+        """Largest prompt accepted; None = the requested model's (``agents/models.json``)."""
         self.requests: list[RecordedRequest] = []
         self._cache: set[str] = set()
         self._lock = threading.Lock()
@@ -207,6 +213,8 @@ class ScriptedModel:
             if method != "POST" or path.split("?")[0].rstrip("/") != "/v1/messages":
                 return _error(ScriptedError(404, "not_found_error", f"no route {method} {path}"))
             if problem := invalid(body, self._paused):
+                return _error(ScriptedError(400, "invalid_request_error", problem))
+            if problem := self._too_long(body):
                 return _error(ScriptedError(400, "invalid_request_error", problem))
             conversation = _conversation_key(body)
             if conversation in self._answered:
@@ -332,9 +340,28 @@ class ScriptedModel:
             "usage": usage,
         }
 
+    def _sizes(self, blocks: list[Any]) -> list[int]:
+        return [
+            max(1, int(len(json.dumps(b, sort_keys=True)) / self.chars_per_token)) for b in blocks
+        ]
+
+    def _too_long(self, body: dict[str, Any]) -> str | None:
+        """The API refuses a prompt longer than the model's context window, before any
+        work: "prompt is too long: 205351 tokens > 200000 maximum" (a real 400, quoted in
+        coder/aibridge#56; https://docs.claude.com/en/docs/build-with-claude/context-windows)."""
+        from agents.context import DEFAULT_WINDOW
+        from agents.model_catalog import catalog
+
+        facts = catalog().find(str(body.get("model", "")))
+        window = self.context_window or (facts.context if facts else DEFAULT_WINDOW)
+        tokens = sum(self._sizes(prefix_blocks(body)[0]))
+        if tokens > window:
+            return f"prompt is too long: {tokens} tokens > {window} maximum"
+        return None
+
     def _usage(self, body: dict[str, Any], item: Message) -> dict[str, Any]:
         blocks, marks = prefix_blocks(body)
-        sizes = [max(1, len(json.dumps(b, sort_keys=True)) // 4) for b in blocks]
+        sizes = self._sizes(blocks)
         cumulative = list(itertools.accumulate(sizes))
         digests = list(
             itertools.accumulate(
@@ -363,7 +390,7 @@ class ScriptedModel:
                 "ephemeral_5m_input_tokens": written,
                 "ephemeral_1h_input_tokens": 0,
             },
-            "output_tokens": max(1, len(json.dumps(item["content"])) // 4),
+            "output_tokens": max(1, int(len(json.dumps(item["content"])) / self.chars_per_token)),
             "service_tier": "standard",
         }
 
@@ -494,8 +521,18 @@ class ScriptedModelServer:
     """Serves a ``ScriptedModel`` on loopback; point ``ANTHROPIC_BASE_URL`` at ``base_url``."""
 
     def __init__(self, respond: Responder, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.connections = 0
+        """TCP connections accepted so far (HTTP/1.1 keep-alive serves many requests on one)."""
+        self._count_lock = threading.Lock()
+        served = self
+
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:  # once per connection, not per request
+                super().setup()
+                with served._count_lock:
+                    served.connections += 1
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))

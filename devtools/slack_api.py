@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,7 +20,30 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from devtools.slack_blocks import message_problem, view_problem
+from devtools.slack_rate import RateLimits
+
 Args = dict[str, Any]
+
+_TRIGGER = re.compile(r"^(\d{13})\.(\d+)\.([0-9a-f]{16})$")
+_trigger_serial = itertools.count(1)
+
+TRIGGER_TTL_S = 3.0
+"""A ``trigger_id`` is good for one ``views.open``, within 3 seconds of the click
+(https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses)."""
+
+
+def new_trigger_id() -> str:
+    """A ``trigger_id`` as a click made now carries; it says when it was issued (in ms), so
+    any emulation can tell when it expires."""
+    return f"{time.time_ns() // 1_000_000}.{next(_trigger_serial)}.{secrets.token_hex(8)}"
+
+
+def trigger_issued_at(trigger_id: str) -> float | None:
+    """When ``trigger_id`` was issued (epoch seconds), or None for one Slack never issued."""
+    match = _TRIGGER.match(trigger_id)
+    return int(match.group(1)) / 1000 if match else None
+
 
 # Arguments that slack_sdk sends as JSON text inside a form field.
 _JSON_FIELDS = ("blocks", "metadata", "view", "files", "attachments")
@@ -37,6 +62,7 @@ class SlackState:
     ephemeral: list[Args] = field(default_factory=list)
     views: list[Args] = field(default_factory=list)
     files: dict[str, Args] = field(default_factory=dict)
+    used_triggers: set[str] = field(default_factory=set)
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_ts(self) -> str:
@@ -81,12 +107,35 @@ class SlackState:
             "is_enterprise_install": False,
         }
 
+    def user_message(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> Args:
+        """A person's message (not the bot's), as the ``event`` of a ``message`` callback
+        (https://docs.slack.dev/reference/events/message)."""
+        fields: Args = {"text": text, "user": user, "bot_id": None}
+        if thread_ts:
+            fields["thread_ts"] = thread_ts
+        message = self._post(channel, fields)
+        message.pop("bot_id")
+        return {**message, "channel": channel, "event_ts": message["ts"], "channel_type": "channel"}
+
     def _chat_postMessage(self, args: Args) -> Args:
         channel = args.get("channel")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
         if not (args.get("text") or args.get("blocks")):
             return {"ok": False, "error": "no_text"}
+        if problem := message_problem(args):
+            return problem
+        thread_ts = args.get("thread_ts")
+        if thread_ts:
+            # ``thread_ts`` must be a message of *this* channel, and a parent, not a reply
+            # (https://docs.slack.dev/reference/methods/chat.postMessage#arg_thread_ts:
+            # "avoid using a reply's ts value; use its parent instead"). Real Slack may even
+            # answer ok and show the message nowhere (python-slack-sdk#840); strict here.
+            parent = self.find(channel, str(thread_ts))
+            if parent is None or parent.get("thread_ts") not in (None, parent["ts"]):
+                return {"ok": False, "error": "invalid_thread_ts"}
         fields: Args = {
             k: args[k] for k in ("text", "blocks", "metadata", "thread_ts") if k in args
         }
@@ -99,9 +148,22 @@ class SlackState:
         message = self.find(args.get("channel", ""), args.get("ts", ""))
         if message is None:
             return {"ok": False, "error": "message_not_found"}
+        if problem := message_problem(args):
+            return problem
         message.update({k: args[k] for k in ("text", "blocks", "metadata") if k in args})
         message["edited"] = {"user": self.bot_user_id, "ts": self.next_ts()}
         return {"ok": True, "channel": args["channel"], "ts": message["ts"], "message": message}
+
+    def _chat_getPermalink(self, args: Args) -> Args:
+        """https://docs.slack.dev/reference/methods/chat.getPermalink"""
+        channel = str(args.get("channel", ""))
+        message = self.find(channel, str(args.get("message_ts", "")))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        link = f"https://fixer-test.slack.com/archives/{channel}/p{message['ts'].replace('.', '')}"
+        if message.get("thread_ts") not in (None, message["ts"]):
+            link += f"?thread_ts={message['thread_ts']}&cid={channel}"
+        return {"ok": True, "channel": channel, "permalink": link}
 
     def _chat_postEphemeral(self, args: Args) -> Args:
         if not args.get("user"):
@@ -153,8 +215,18 @@ class SlackState:
         }
 
     def _views_open(self, args: Args) -> Args:
-        if not args.get("trigger_id"):
+        # https://docs.slack.dev/reference/methods/views.open#errors
+        trigger_id = str(args.get("trigger_id") or "")
+        issued = trigger_issued_at(trigger_id)
+        if issued is None:
             return {"ok": False, "error": "invalid_trigger_id"}
+        if trigger_id in self.used_triggers:
+            return {"ok": False, "error": "exchanged_trigger_id"}
+        if time.time() - issued > TRIGGER_TTL_S:
+            return {"ok": False, "error": "expired_trigger_id"}
+        if problem := view_problem(args.get("view")):
+            return problem
+        self.used_triggers.add(trigger_id)  # one modal per click
         view = {**args.get("view", {}), "id": f"V{len(self.views) + 1:08d}"}
         self.views.append({"trigger_id": args["trigger_id"], "view": view})
         return {"ok": True, "view": view}
@@ -204,6 +276,17 @@ class FakeSlack:
     injected: int = 0
     """Calls answered 500 by ``fail_rate`` or ``fail_after_rate`` so far."""
     _rng: random.Random | None = None
+    rate: RateLimits = field(default_factory=RateLimits)
+    """Slack's per-method tiers; ``rate.enabled = False`` for tests about something else."""
+    delays: dict[str, float] = field(default_factory=dict)
+    """Seconds a method takes before it answers (a slow Slack, e.g. a big channel's
+    ``conversations.members``)."""
+
+    def user_message(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> Args:
+        with self._lock:
+            return self.state.user_message(channel, user, text, thread_ts)
 
     def fails(self, rate: float) -> bool:
         """A seeded draw: does this call fail at ``rate``? (No draw at rate 0, so the
@@ -343,6 +426,12 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if fake.fails(fake.fail_rate):
                 self._reply(500, b"internal_error (injected)", "text/plain")
                 return
+            if (delay := fake.delays.get(method)) is not None:
+                time.sleep(delay)
+            if (wait := fake.rate.retry_after(method, args)) is not None:
+                payload = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                self._reply(429, payload, headers={"Retry-After": str(wait)})
+                return
             answer = fake.handle(method, self.headers.get("Authorization", ""), args)
             if fake.fails(fake.fail_after_rate):
                 self._reply(500, b"internal_error (injected)", "text/plain")
@@ -350,9 +439,15 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self._reply(200, json.dumps(answer).encode())
 
         def _reply(
-            self, status: int, payload: bytes, content_type: str = "application/json"
+            self,
+            status: int,
+            payload: bytes,
+            content_type: str = "application/json",
+            headers: dict[str, str] | None = None,
         ) -> None:
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.slack.diffstat import FileStat, parse_diffstat, totals
-from app.slack.text import escape, fit_lines, who
+from app.slack.text import code_block, cut, escape, fit_lines, who
 
 Block = dict[str, Any]
 
@@ -28,9 +28,11 @@ HEADER_LIMIT = 150
 BLOCKS_LIMIT = 50
 BUTTON_VALUE_LIMIT = 2000
 FILES_SHOWN = 25
+TITLE_LIMIT = 1000
+"""Of an issue title (escaped): GitHub allows 256 characters, 1,280 once escaped."""
 
 ApprovalState = Literal[
-    "pending", "approved", "pr_opened", "changes_requested", "rejected", "expired"
+    "pending", "approved", "pr_opened", "changes_requested", "rejected", "expired", "failed"
 ]
 
 
@@ -50,6 +52,10 @@ class ApprovalContent(BaseModel):
     tests_summary: str = ""
     cost_usd: float = 0.0
     run_url: str
+    warnings: list[str] = []
+    """What the approver must know first (a workflow file the App cannot push)."""
+    origin_url: str = ""
+    """Permalink of the Slack mention that started the run, if one did."""
 
 
 class ApprovalStatus(BaseModel):
@@ -60,6 +66,8 @@ class ApprovalStatus(BaseModel):
     actor_name: str = ""
     pr_url: str = ""
     feedback: str = ""
+    reason: str = ""
+    """Why the run failed after the decision (``failed``)."""
 
 
 def approval_metadata(run_id: str, round: int) -> dict[str, Any]:
@@ -91,6 +99,8 @@ def status_text(status: ApprovalStatus) -> str:
             return f"🛑 Rejected by {actor}"
         case "expired":
             return "⌛ Expired — no decision was made in time; nothing was pushed."
+        case "failed":
+            return fit_lines(f"❌ Failed: {escape(status.reason)}", SECTION_LIMIT, "…")
 
 
 def _header(content: ApprovalContent) -> Block:
@@ -119,28 +129,39 @@ def _files_text(stats: list[FileStat]) -> str:
     return fit_lines("\n".join(lines), SECTION_LIMIT, "_…list trimmed (see the diff file)_")
 
 
+TESTS_TAIL_LIMIT = 1500
+"""Of the test output's last lines, what the approval message shows (escaped length)."""
+
+
 def _tests_text(content: ApprovalContent) -> str:
-    detail = f" — {escape(content.tests_summary)}" if content.tests_summary else ""
     if content.tests_passed is None:
-        return f"⚪ *Tests not run*{detail}"
-    if content.tests_passed:
-        return f"✅ *Tests passed*{detail}"
-    return f"❌ *TESTS FAILED*{detail}\n_Review carefully: the change does not pass its tests._"
+        headline = "⚪ *Tests not run*"
+    elif content.tests_passed:
+        headline = "✅ *Tests passed*"
+    else:
+        headline = "❌ *TESTS FAILED*\n_Review carefully: the change does not pass its tests._"
+    if not content.tests_summary.strip():
+        return headline
+    # The tail of the output, in a code block: its end says what failed.
+    tail = code_block(
+        content.tests_summary, TESTS_TAIL_LIMIT, "_…earlier output trimmed_", keep="tail"
+    )
+    return f"{headline}\n{tail}"
 
 
 def diff_preview(diff: str) -> str:
     """The diff in a code block, trimmed to fit one section."""
     note = "_…diff trimmed: the full diff is attached in the thread._"
-    escaped = escape(diff.rstrip("\n")) or "(empty diff)"
-    body = fit_lines(escaped, SECTION_LIMIT - len(note) - 10, "…")
-    return f"```\n{body}\n```" + (f"\n{note}" if body != escaped else "")
+    return code_block(diff.rstrip("\n") or "(empty diff)", SECTION_LIMIT, note)
 
 
 def approval_blocks(content: ApprovalContent, status: ApprovalStatus | None = None) -> list[Block]:
     """The whole approval message; buttons while pending, the decision after."""
     status = status or ApprovalStatus()
-    title = escape(content.issue_title) or "(untitled)"
+    title = cut(escape(content.issue_title), TITLE_LIMIT) or "(untitled)"
     issue = f"<{content.issue_url}|{content.repo_full_name}#{content.issue_number}> {title}"
+    if content.origin_url:
+        issue += f" · <{content.origin_url}|asked for in Slack>"
     plan = fit_lines(
         escape(content.plan_summary.strip()) or "(no plan summary)",
         SECTION_LIMIT - 20,
@@ -151,6 +172,7 @@ def approval_blocks(content: ApprovalContent, status: ApprovalStatus | None = No
         _section(
             f"*Issue* {issue}\n*Round* {content.round} · *Cost so far* ${content.cost_usd:.2f}"
         ),
+        *[_section(fit_lines(escape(w), SECTION_LIMIT, "…")) for w in content.warnings[:3]],
         _section(f"*Plan*\n{plan}"),
         _section(_files_text(parse_diffstat(content.diff))),
         _section(_tests_text(content)),

@@ -8,9 +8,11 @@ looks for the bot's own message with that metadata in the channel or thread.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.slack.messages import (
@@ -23,8 +25,11 @@ from app.slack.messages import (
     approval_metadata,
     decided_blocks,
 )
+from app.slack.text import cut, escape
 
 PROGRESS_EVENT = "fixer_progress"
+DIFF_FILE = "fixer_diff_file"
+"""Not a metadata type: the key under which an uploaded diff is remembered."""
 HISTORY_LIMIT = 200
 """How far back a retried step looks; its first attempt posted moments ago."""
 
@@ -66,6 +71,38 @@ async def _recent_messages(
     return list(response.get("messages") or [])
 
 
+_posted: dict[tuple[str, str, str, str, str], str] = {}
+"""Messages this process posted: (workspace, channel, thread, event type, marker) → ts. A
+step retried in the same process (a later call of the step failed) finds its message here
+instead of reading the channel's history again (a tier-3 method,
+https://docs.slack.dev/reference/methods/conversations.history)."""
+_POSTED_MAX = 10_000
+
+
+def _posted_key(
+    client: AsyncWebClient,
+    channel: str,
+    thread_ts: str | None,
+    event_type: str,
+    payload: dict[str, Any],
+) -> tuple[str, str, str, str, str]:
+    marker = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return (f"{client.base_url}|{client.token}", channel, thread_ts or "", event_type, marker)
+
+
+def remember_posted(
+    client: AsyncWebClient,
+    channel: str,
+    thread_ts: str | None,
+    event_type: str,
+    payload: dict[str, Any],
+    ts: str,
+) -> None:
+    if len(_posted) >= _POSTED_MAX:
+        _posted.clear()  # a cache, not a record: the history is the record
+    _posted[_posted_key(client, channel, thread_ts, event_type, payload)] = ts
+
+
 async def find_own_message(
     client: AsyncWebClient,
     channel: str,
@@ -74,6 +111,9 @@ async def find_own_message(
     payload: dict[str, Any],
 ) -> dict[str, Any] | None:
     """The bot's message in ``channel`` (or its thread) whose metadata matches, if any."""
+    known = _posted.get(_posted_key(client, channel, thread_ts, event_type, payload))
+    if known is not None:
+        return {"ts": known}
     own = await bot_id(client)
     for message in await _recent_messages(client, channel, thread_ts):
         metadata = message.get("metadata") or {}
@@ -83,8 +123,19 @@ async def find_own_message(
             and metadata.get("event_type") == event_type
             and all(found.get(key) == value for key, value in payload.items())
         ):
+            remember_posted(client, channel, thread_ts, event_type, payload, str(message["ts"]))
             return message
     return None
+
+
+async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str:
+    """A link to a message (https://docs.slack.dev/reference/methods/chat.getPermalink), or
+    '' when Slack will not give one: a missing link never stops a run."""
+    try:
+        response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError:
+        return ""
+    return str(response.get("permalink") or "")
 
 
 def diff_filename(run_id: str, round: int) -> str:
@@ -95,8 +146,12 @@ async def _attach_diff(
     client: AsyncWebClient, channel: str, thread_ts: str, content: ApprovalContent
 ) -> None:
     name = diff_filename(content.run_id, content.round)
+    marker = {"file": name}
+    if _posted.get(_posted_key(client, channel, thread_ts, DIFF_FILE, marker)):
+        return
     for message in await _recent_messages(client, channel, thread_ts):
         if any(f.get("name") == name for f in message.get("files") or []):
+            remember_posted(client, channel, thread_ts, DIFF_FILE, marker, str(message["ts"]))
             return
     await client.files_upload_v2(
         channel=channel,
@@ -105,6 +160,7 @@ async def _attach_diff(
         filename=name,
         title=f"Full diff, round {content.round}",
     )
+    remember_posted(client, channel, thread_ts, DIFF_FILE, marker, name)
 
 
 async def post_approval(
@@ -130,6 +186,7 @@ async def post_approval(
             unfurl_media=False,
         )
         channel, ts = str(posted["channel"]), str(posted["ts"])
+        remember_posted(client, channel, thread_ts, APPROVAL_EVENT, marker, ts)
     if content.diff.strip():
         await _attach_diff(client, channel, thread_ts or ts, content)
     return {"channel": channel, "ts": ts}
@@ -171,9 +228,18 @@ async def mark_decided(
     )
 
 
-def progress_text(phase: Phase, text: str) -> str:
+PROGRESS_LIMIT = 3000
+"""Of a progress reply (escaped): a failure's reason can be a whole traceback; the run page
+has all of it. Slack refuses a ``text`` over 40,000 (``msg_too_long``)."""
+
+
+def progress_text(phase: Phase, text: str, *, formatted: bool = False) -> str:
+    """The reply for ``phase``; ``text`` is escaped unless it is ``formatted`` mrkdwn."""
     prefix = PHASE_PREFIX[phase]
-    return f"{prefix}: {text}" if text else prefix
+    if not text:
+        return prefix
+    body = text if formatted else escape(text)
+    return f"{prefix}: {cut(body, PROGRESS_LIMIT - len(prefix) - 3)}"
 
 
 async def post_progress(
@@ -185,8 +251,11 @@ async def post_progress(
     text: str,
     *,
     round: int = 1,
+    formatted: bool = False,
 ) -> dict[str, str]:
-    """Reply in the run's thread that it reached ``phase`` (once per run, round and phase)."""
+    """Reply in the run's thread that it reached ``phase`` (once per run, round and phase).
+
+    ``text`` is plain text (escaped here) unless ``formatted``: mrkdwn built by Fixer."""
     marker = {"run_id": run_id, "round": round, "phase": phase}
     existing = await find_own_message(client, channel, thread_ts, PROGRESS_EVENT, marker)
     if existing is not None:
@@ -194,8 +263,9 @@ async def post_progress(
     posted = await client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=progress_text(phase, text),
+        text=progress_text(phase, text, formatted=formatted),
         metadata={"event_type": PROGRESS_EVENT, "event_payload": marker},
         unfurl_links=False,
     )
+    remember_posted(client, channel, thread_ts, PROGRESS_EVENT, marker, str(posted["ts"]))
     return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}

@@ -47,7 +47,7 @@ def test_pending_approval_renders_header_sections_files_and_three_buttons() -> N
     assert "Divide by len(values) & not len(values) - 1." in text
     assert "Files changed (1, +1 −1)" in text
     assert "• `calc/stats.py` +1 −1" in text
-    assert "✅ Tests passed — Ran 2 tests, OK" in text
+    assert "✅ Tests passed\n    Ran 2 tests, OK" in text
     assert text.rstrip().endswith("[Approve & open PR] [Request changes] [Reject]")
 
 

@@ -22,9 +22,10 @@ from app.models import RunState
 from app.runs import store
 from app.runs.decisions import DECISION_TOPIC
 from app.runs.request import RunRequest
+from app.slack.app import retry_handlers
 from app.slack.messages import ApprovalContent
 from app.slack.posting import post_approval
-from devtools.slack_api import FakeSlack
+from devtools.slack_api import FakeSlack, new_trigger_id
 from devtools.slack_signing import event_headers, interaction_body, interaction_headers
 from tests.app.conftest import client, github, service_settings
 from tests.conftest import load_fixture
@@ -76,7 +77,7 @@ def settings(
 
 @pytest.fixture
 def web_client(slack: FakeSlack) -> AsyncWebClient:
-    return AsyncWebClient(token=slack.token, base_url=slack.url)
+    return AsyncWebClient(token=slack.token, base_url=slack.url, retry_handlers=retry_handlers())
 
 
 # -- a run waiting for its decision ---------------------------------------------------------
@@ -150,6 +151,7 @@ def click_payload(
     posted = slack.state.find(message["channel"], message["ts"])
     assert posted is not None
     body["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0"}
+    body["trigger_id"] = new_trigger_id()
     body["container"].update(channel_id=message["channel"], message_ts=message["ts"])
     body["channel"] = {"id": message["channel"]}
     body["message"].update(ts=message["ts"], blocks=posted["blocks"], text=posted["text"])

@@ -29,7 +29,7 @@ def test_pending_message_shows_issue_plan_files_tests_cost_diff_link_and_buttons
     assert "<https://github.com/octo/hello/issues/7|octo/hello#7> greet(None) crashes" in text
     assert "Handle a missing name in greet()." in text
     assert "`hello/greet.py` +3 −1" in text
-    assert "✅ *Tests passed* — 3 passed" in text
+    assert "✅ *Tests passed*\\n```\\n3 passed\\n```" in text  # the output's tail, as code
     assert "$0.42" in text
     assert "```\\ndiff --git a/hello/greet.py" in text
     assert "http://fixer.local/runs/octo%2Fhello%237%3A1" in text
@@ -48,7 +48,7 @@ def test_pending_message_shows_issue_plan_files_tests_cost_diff_link_and_buttons
 
 def test_failing_tests_are_marked_clearly() -> None:
     text = _text(approval_blocks(approval_content(tests_passed=False, tests_summary="1 failed")))
-    assert "❌ *TESTS FAILED* — 1 failed" in text
+    assert "❌ *TESTS FAILED*" in text and "```\\n1 failed\\n```" in text
 
 
 def test_long_plan_and_diff_are_trimmed_within_slack_limits_with_a_note() -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.config import Settings, load_settings
+from app.config import Settings, export_telemetry_variables, load_settings
 from app.errors import ConfigError
 
 cli = typer.Typer(
@@ -23,9 +23,10 @@ cli.add_typer(runs_cli, name="runs")
 cli.add_typer(sandbox_cli, name="sandbox")
 
 
-def _settings() -> Settings:
+def _settings(**overrides: object) -> Settings:
+    export_telemetry_variables()
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except ConfigError as exc:
         typer.echo(f"fixer: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -49,7 +50,9 @@ def _serve(
 
     from app.web import create_app
 
-    settings = _settings()
+    # The address actually served feeds the defaults derived from it (public URL, executor id).
+    served = {"fixer_host": host, "fixer_port": port}
+    settings = _settings(**{name: value for name, value in served.items() if value is not None})
     try:
         application = create_app(settings, execute_runs=execute_runs)
     except ConfigError as exc:
@@ -59,8 +62,8 @@ def _serve(
         _start_relay(relay, settings, host, port)
     uvicorn.run(
         application,
-        host=host or settings.fixer_host,
-        port=port or settings.fixer_port,
+        host=settings.fixer_host,
+        port=settings.fixer_port,
         log_level="info",
         access_log=False,
     )

@@ -7,15 +7,18 @@ Credentials are optional at load time because not every command needs every one
 
 from __future__ import annotations
 
+import os
 import socket
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import __version__
+from app.config_paths import absolute_database_url, absolute_path, served_url
 from app.errors import ConfigError
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
@@ -41,7 +44,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///./fixer.db"
-    """App data and the DBOS system database (PostgreSQL for several workers)."""
+    """App data and the DBOS system database (PostgreSQL for several workers). A relative
+    SQLite file is resolved against the start directory, like every configured path."""
 
     github_app_id: int | None = None
     github_app_private_key: SecretStr | None = None
@@ -62,13 +66,18 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = None
 
     fixer_model: str = DEFAULT_MODEL
-    fixer_public_url: str = "http://localhost:8000"
+    fixer_public_url: str = ""
+    """Base of links to run pages; unset = the address served (``http://localhost:PORT``
+    for a loopback or wildcard bind, with the port ``--port`` or FIXER_PORT gives)."""
     fixer_sandbox_image: str = "fixer-sandbox:default"
     fixer_executor_id: str | None = None
+    """Unset = host name + served port: stable across restarts, so a restarted process
+    recovers its own pending runs at once."""
     fixer_ui_token: SecretStr | None = None
 
     fixer_host: str = "127.0.0.1"
     fixer_port: int = 8000
+    """Port served; ``fixer serve --port`` / ``fixer web --port`` override it."""
     fixer_application_version: str = __version__
     """Pinned explicitly so runs waiting for approval survive a deploy of the same version."""
     fixer_log_format: Literal["text", "json"] = "text"
@@ -108,6 +117,21 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL, so it must end with a slash.
         return value if value.endswith("/") else value + "/"
 
+    @model_validator(mode="after")
+    def _resolve_at_start(self) -> Settings:
+        # Once, here: everything after load (git in the mirror, DBOS, subprocesses) sees
+        # the same absolute paths whatever its own working directory is.
+        start_dir = Path.cwd()
+        self.database_url = absolute_database_url(self.database_url, start_dir)
+        self.fixer_cache_dir = absolute_path(self.fixer_cache_dir, start_dir)
+        if self.github_app_private_key_path is not None:
+            self.github_app_private_key_path = absolute_path(
+                self.github_app_private_key_path, start_dir
+            )
+        if not self.fixer_public_url:
+            self.fixer_public_url = served_url(self.fixer_host, self.fixer_port)
+        return self
+
     @property
     def executor_id(self) -> str:
         return self.fixer_executor_id or f"{socket.gethostname()}:{self.fixer_port}"
@@ -119,7 +143,7 @@ class Settings(BaseSettings):
             pem = self.github_app_private_key.get_secret_value()
             source = "GITHUB_APP_PRIVATE_KEY"
         elif self.github_app_private_key_path is not None:
-            path = self.github_app_private_key_path.expanduser()
+            path = self.github_app_private_key_path
             if not path.is_file():
                 raise ConfigError(
                     f"GITHUB_APP_PRIVATE_KEY_PATH points to {path}, which is not a file: "
@@ -163,6 +187,16 @@ class Settings(BaseSettings):
 
 
 GITHUB_SERVICE_NEEDS = ("GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET")
+
+
+def export_telemetry_variables(env_file: Path = Path(".env")) -> None:
+    """``OTEL_*`` lines of ``.env`` into the process environment, where the OpenTelemetry
+    SDK reads them; the environment wins where both set one, as for every setting."""
+    if not env_file.is_file():
+        return
+    for name, value in dotenv_values(env_file).items():
+        if name.upper().startswith("OTEL_") and value is not None:
+            os.environ.setdefault(name.upper(), value)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+import socket
+
 import pytest
 
-from app.config import Settings, load_settings
+from app.config import Settings, export_telemetry_variables, load_settings
 from app.errors import ConfigError
 
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----"
@@ -18,6 +21,13 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "GITHUB_APP_PRIVATE_KEY",
         "GITHUB_WEBHOOK_SECRET",
         "FIXER_APPROVERS",
+        "DATABASE_URL",
+        "FIXER_CACHE_DIR",
+        "FIXER_PUBLIC_URL",
+        "FIXER_EXECUTOR_ID",
+        "FIXER_HOST",
+        "FIXER_PORT",
+        "GITHUB_APP_PRIVATE_KEY_PATH",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -74,9 +84,85 @@ def test_approvers_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults_follow_the_design() -> None:
     settings = load_settings()
-    assert settings.database_url == "sqlite:///./fixer.db"
+    assert settings.database_url == f"sqlite:///{Path.cwd()}/fixer.db"  # ./fixer.db, resolved
     assert settings.github_api_url == "https://api.github.com"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.fixer_sandbox_image == "fixer-sandbox:default"
     assert settings.fixer_public_url == "http://localhost:8000"
     assert not settings.slack_enabled
+
+
+def test_relative_paths_resolve_against_the_start_directory_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text(
+        "DATABASE_URL=sqlite:///./data/fixer.db\n"
+        "FIXER_CACHE_DIR=cache\n"
+        "GITHUB_APP_PRIVATE_KEY_PATH=keys/app.pem\n"
+    )
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "app.pem").write_text(PEM)
+    settings = load_settings()
+    # Moving elsewhere afterwards (as git does inside the mirror) changes nothing.
+    monkeypatch.chdir(tmp_path / "keys")
+    assert settings.database_url == f"sqlite:///{tmp_path}/data/fixer.db"
+    assert settings.fixer_cache_dir == tmp_path / "cache"
+    assert settings.github_app_private_key_path == tmp_path / "keys" / "app.pem"
+    assert settings.private_key_pem == PEM
+
+
+def test_default_cache_dir_is_under_the_start_directory(tmp_path: Path) -> None:
+    assert load_settings().fixer_cache_dir == tmp_path / ".fixer-cache"
+
+
+def test_home_relative_key_path_is_expanded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GITHUB_APP_PRIVATE_KEY_PATH", "~/app.pem")
+    assert load_settings().github_app_private_key_path == tmp_path / "app.pem"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////var/lib/fixer/fixer.db",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql://fixer:secret@db:5432/fixer",
+    ],
+)
+def test_absolute_memory_and_server_databases_are_left_as_given(url: str) -> None:
+    assert load_settings(database_url=url).database_url == url
+
+
+def test_public_url_defaults_to_the_port_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().fixer_public_url == "http://localhost:8000"
+    assert load_settings(fixer_port=8123).fixer_public_url == "http://localhost:8123"
+    monkeypatch.setenv("FIXER_PORT", "9000")
+    assert load_settings().fixer_public_url == "http://localhost:9000"
+    assert load_settings(fixer_host="10.1.2.3").fixer_public_url == "http://10.1.2.3:9000"
+    monkeypatch.setenv("FIXER_PUBLIC_URL", "https://fixer.example.com/")
+    assert load_settings(fixer_port=8123).fixer_public_url == "https://fixer.example.com"
+
+
+def test_executor_id_defaults_to_host_and_port_served_and_is_stable() -> None:
+    first = load_settings(fixer_port=8123)
+    assert first.executor_id == f"{socket.gethostname()}:8123"
+    assert load_settings(fixer_port=8123).executor_id == first.executor_id  # a restart
+    assert load_settings(fixer_port=8124).executor_id != first.executor_id  # a second process
+    assert load_settings(fixer_executor_id="worker-a").executor_id == "worker-a"
+
+
+def test_telemetry_variables_in_env_file_reach_the_sdk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")  # recorded, so undone after the test
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT")
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "from-the-shell")
+    (tmp_path / ".env").write_text(
+        "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318\nOTEL_SERVICE_NAME=from-env-file\n"
+    )
+    export_telemetry_variables()
+    assert os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
+    assert os.environ["OTEL_SERVICE_NAME"] == "from-the-shell"  # the environment wins

@@ -5,8 +5,10 @@ timeout guard), leaves retries on 429/529/5xx to the SDK (which honours ``retry-
 ``retry-after-ms`` and ``x-should-retry``), adds the prompt-cache breakpoints, and returns
 plain JSON data so a checkpoint can record the reply and replay it.
 
-The SDK reads ``ANTHROPIC_API_KEY`` and ``ANTHROPIC_BASE_URL`` itself; the model name is the
-caller's choice (settings default, per-repo override).
+The caller builds the client from its own settings (:func:`anthropic_client` with an
+``AnthropicConfig`` carrying the key and base URL) and shares it: one client is one
+connection pool, so a process makes one per configuration, not one per call. The model name
+is the caller's choice (settings default, per-repo override).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from typing import Any, Protocol, TypedDict
 
 import anthropic
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from agents.errors import AgentLibraryError, ModelError
 from agents.pricing import Usage, cost_usd
@@ -67,15 +69,37 @@ class Model(Protocol):
 
 
 class AnthropicConfig(BaseModel):
-    """How the Anthropic client behaves."""
+    """Where the Anthropic client connects, with what key, and how it behaves."""
 
+    model_config = ConfigDict(frozen=True)  # hashable: a process keys its shared clients by it
+
+    api_key: SecretStr | None = None
+    """The API key; unset leaves the SDK's own lookup (its environment variables)."""
+    base_url: str | None = None
+    """The Messages API base URL; unset = the SDK's (``ANTHROPIC_BASE_URL`` or the public API)."""
     max_retries: int = 4
     """SDK retries on 408/409/429/5xx/529 and connection errors, waiting as the API asks."""
     timeout_s: float = 600.0
 
 
+def anthropic_client(config: AnthropicConfig) -> anthropic.AsyncAnthropic:
+    """A client for ``config``; its owner shares it between calls and closes it when done."""
+    try:
+        return anthropic.AsyncAnthropic(
+            api_key=config.api_key.get_secret_value() if config.api_key else None,
+            base_url=config.base_url,
+            max_retries=config.max_retries,
+            timeout=config.timeout_s,
+        )
+    except anthropic.CredentialsError as exc:
+        raise _translate(exc, "") from exc
+
+
 class AnthropicModel:
-    """``Model`` backed by ``anthropic.AsyncAnthropic`` (streaming Messages API)."""
+    """``Model`` backed by ``anthropic.AsyncAnthropic`` (streaming Messages API).
+
+    Pass the process's shared ``client``; without one, a client of its own is built from
+    ``config`` (a script or a test that makes a handful of calls)."""
 
     def __init__(
         self,
@@ -86,12 +110,7 @@ class AnthropicModel:
     ) -> None:
         self.name = name
         self.config = config or AnthropicConfig()
-        try:
-            self._client = client or anthropic.AsyncAnthropic(
-                max_retries=self.config.max_retries, timeout=self.config.timeout_s
-            )
-        except anthropic.CredentialsError as exc:
-            raise _translate(exc, name) from exc
+        self._client = client or anthropic_client(self.config)
 
     async def complete(self, request: ModelRequest) -> ModelReply:
         cached = with_cache_breakpoints(request)

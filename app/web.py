@@ -28,7 +28,8 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
     settings.require(*GITHUB_SERVICE_NEEDS)
     configure_logging(settings.fixer_log_format)
     configure_tracing()
-    context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
+    service = context.ServiceContext(settings=settings, github=GitHubApp(settings))
+    context.install(service)
 
     intake = RunIntake(settings.database_url, settings.executor_id)
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
             await heartbeat.stop()
             await intake.stop()
             engine.shutdown()
+            await service.models.aclose()  # after the engine: no step is mid-call any more
             shutdown_tracing()  # flushes the spans still in the export batch
 
     app = FastAPI(title="Fixer", version=__version__, lifespan=lifespan)

@@ -18,7 +18,8 @@ async def run_worker(settings: Settings) -> None:
     settings.require(*GITHUB_SERVICE_NEEDS)
     configure_logging(settings.fixer_log_format)
     configure_tracing()
-    context.install(context.ServiceContext(settings=settings, github=GitHubApp(settings)))
+    service = context.ServiceContext(settings=settings, github=GitHubApp(settings))
+    context.install(service)
     migrate(settings.database_url)
     await engine.launch(settings, execute=True)
     heartbeat = Heartbeat(
@@ -34,4 +35,5 @@ async def run_worker(settings: Settings) -> None:
     finally:
         await heartbeat.stop()
         engine.shutdown()
+        await service.models.aclose()  # after the engine: no step is mid-call any more
         shutdown_tracing()

@@ -14,7 +14,7 @@ from dbos import DBOS
 
 from agents.coder import CoderConfig, run_coder
 from agents.errors import AgentGaveUp, LimitExceeded, ModelError, SandboxError
-from agents.llm import AnthropicModel, ModelUnavailable
+from agents.llm import ModelUnavailable
 from agents.loop import LoopConfig
 from agents.plan import Issue, Plan, RepoGuidance
 from agents.planner import PlannerConfig, run_planner
@@ -106,7 +106,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
                     spent,
                     base_commit,
                 )
-        model = AnthropicModel(phase.model)
+        model = current().models.model(phase.model)  # the process's shared client
         checkpoint = durable_checkpoint(phase.model)
         issue = Issue(**phase.issue)
         guidance = RepoGuidance(**phase.guidance)

@@ -13,13 +13,14 @@ from typing import Any
 
 from dbos import DBOS, EnqueueOptions
 
-from agents.llm import AnthropicModel
+from app.runs.context import current
 from app.runs.engine import LLM_QUEUE
 
 
 @DBOS.step(name="model_call")
 async def model_call_step(model: str, request: dict[str, Any]) -> dict[str, Any]:
-    reply = await AnthropicModel(model).complete(request)  # type: ignore[arg-type]
+    # The process's shared client (built from Settings): one connection pool for every call.
+    reply = await current().models.model(model).complete(request)  # type: ignore[arg-type]
     return reply.model_dump(mode="json")
 
 

@@ -16,9 +16,18 @@ import pytest
 import respx
 
 from agents.errors import ModelError
-from agents.llm import AnthropicModel, ModelRequest, ModelUnavailable, with_cache_breakpoints
+from pydantic import SecretStr
+
+from agents.llm import (
+    AnthropicConfig,
+    AnthropicModel,
+    ModelRequest,
+    ModelUnavailable,
+    anthropic_client,
+    with_cache_breakpoints,
+)
 from agents.pricing import cost_usd
-from devtools.scripted_model import httpx2_transport
+from devtools.scripted_model import ScriptedModel, httpx2_transport, reply, text
 from tests.conftest import load_fixture
 
 URL = "https://api.anthropic.test/v1/messages"
@@ -160,6 +169,58 @@ async def test_missing_credentials_name_the_variable(
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
     with pytest.raises(ModelError, match="set ANTHROPIC_API_KEY"):
         await AnthropicModel("claude-haiku-4-5").complete(REQUEST)
+
+
+def clear_anthropic_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "ANTHROPIC_PROFILE",
+        "ANTHROPIC_CONFIG_DIR",
+        "ANTHROPIC_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+
+
+async def test_key_and_base_url_come_from_the_config_not_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clear_anthropic_environment(monkeypatch, tmp_path)
+    fake = ScriptedModel([reply(text("hello"))])
+    with fake.serve() as server:
+        config = AnthropicConfig(api_key=SecretStr("sk-ant-from-dotenv"), base_url=server.base_url)
+        client = anthropic_client(config)
+        try:
+            answer = await AnthropicModel("claude-haiku-4-5", client=client).complete(REQUEST)
+        finally:
+            await client.close()
+    assert answer.content == [{"type": "text", "text": "hello"}]
+    # This SDK sends the API key as a bearer token (anthropic/_client.py, `_api_key_auth`).
+    assert fake.requests[0].headers["authorization"] == "Bearer sk-ant-from-dotenv"
+
+
+async def test_calls_on_one_client_share_one_connection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clear_anthropic_environment(monkeypatch, tmp_path)
+    fake = ScriptedModel([reply(text(str(n))) for n in range(5)])
+    with fake.serve() as server:
+        config = AnthropicConfig(api_key=SecretStr("sk-ant-test"), base_url=server.base_url)
+        client = anthropic_client(config)
+        try:
+            model = AnthropicModel("claude-haiku-4-5", client=client)
+            answers = [await model.complete(asking(str(n))) for n in range(5)]
+        finally:
+            await client.close()
+    assert [a.content[0]["text"] for a in answers] == ["0", "1", "2", "3", "4"]
+    assert server.connections == 1
+
+
+def asking(question: str) -> ModelRequest:
+    message = {"role": "user", "content": [{"type": "text", "text": question}]}
+    return ModelRequest(system=[], tools=[], messages=[message], max_tokens=64)
 
 
 def test_breakpoints_sit_on_last_tool_system_and_newest_messages_at_most_four() -> None:

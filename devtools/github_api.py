@@ -160,10 +160,32 @@ class GitHubEmulation:
         data = github_repos.git(self.site, repo, "cat-file", "blob", f"{ref}:{path}")
         return None if data is None else data.decode()
 
-    def set_permission(self, login: str, role: str) -> None:
-        """The collaborator role ``login`` has (admin, maintain, write, triage, read, none)."""
+    def set_permission(self, login: str, role: str, base: str | None = None) -> None:
+        """Make ``login`` a collaborator with ``role`` (admin, maintain, write, triage, read).
+
+        Any other ``role`` is an organisation's custom repository role, which inherits
+        ``base`` (read, triage, write or maintain): https://docs.github.com/en/organizations/
+        managing-user-access-to-your-organizations-repositories/managing-repository-roles/
+        about-custom-repository-roles
+        """
+        base_roles = ("admin", "maintain", "write", "triage", "read")
+        if role not in base_roles and base not in base_roles[1:]:
+            raise ValueError(f"custom role {role!r} needs a base role: read/triage/write/maintain")
         with self.state.lock:
             self.state.permissions[login] = role
+            if role not in base_roles:
+                self.state.custom_roles[role] = str(base)
+            self.state.user_id(login)
+
+    def add_org_member(self, login: str, role: str = "write", *, public: bool = False) -> None:
+        """``login`` joins the repositories' organisation, with ``role`` on its repositories.
+
+        Membership is private unless made public, and webhooks show a private member's
+        ``author_association`` as NONE (or CONTRIBUTOR), never MEMBER.
+        """
+        self.set_permission(login, role)
+        with self.state.lock:
+            self.state.org_members[login] = public
 
     def register_manifest_code(self, code: str) -> dict[str, Any]:
         """Make ``code`` exchangeable once at ``POST /app-manifests/{code}/conversions``."""
@@ -197,12 +219,18 @@ class GitHubEmulation:
         return self.webhooks.install(repos, account)
 
     def open_issue(
-        self, repo: str, title: str, body: str | None, author: str, association: str = "OWNER"
+        self,
+        repo: str,
+        title: str,
+        body: str | None,
+        author: str,
+        association: str | None = None,
+        labels: list[str] | None = None,
     ) -> dict[str, Any]:
-        return self.webhooks.open_issue(repo, title, body, author, association)
+        return self.webhooks.open_issue(repo, title, body, author, association, labels)
 
     def comment(
-        self, repo: str, issue: int, body: str, author: str, association: str = "OWNER"
+        self, repo: str, issue: int, body: str, author: str, association: str | None = None
     ) -> dict[str, Any]:
         return self.webhooks.comment(repo, issue, body, author, association)
 

@@ -11,6 +11,7 @@ from devtools.github_state import Comment, Issue, PullRequest, Reaction, Site, n
 
 Reply = tuple[int, Any]
 
+# https://docs.github.com/en/rest/reactions/reactions#about-reactions — the only contents.
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 
 # GitHub refuses comment bodies over 65,536 characters with a 422; this is the shape it sends
@@ -39,10 +40,20 @@ def find_issue(site: Site, repo: str, number: int) -> Issue | PullRequest:
 
 
 def new_issue(
-    site: Site, repo: str, title: str, body: str | None, author: str, assoc: str
+    site: Site,
+    repo: str,
+    title: str,
+    body: str | None,
+    author: str,
+    assoc: str,
+    labels: list[str] | None = None,
 ) -> Issue:
+    """An issue created with ``labels`` in one go (forms, templates, ``--label``): its
+    ``updated_at`` stays its ``created_at``, as in GitHub's own labeled-at-creation payloads."""
     number = site.state.next_number(repo)
     issue = Issue(repo, number, site.state.next_id(), title, body, author, assoc)
+    issue.labels = list(dict.fromkeys(labels or []))
+    issue.updated_at = issue.created_at
     site.state.issues[(repo, number)] = issue
     return issue
 
@@ -64,10 +75,10 @@ def create_issue(call: Call) -> Reply:
     if not body.get("title"):
         raise validation_failed(resource="Issue", code="missing_field", field="title")
     site = call.site
+    labels = [str(name) for name in body.get("labels") or []]
     issue = new_issue(
-        site, repo.full_name, body["title"], body.get("body"), site.app.bot_login, "NONE"
+        site, repo.full_name, body["title"], body.get("body"), site.app.bot_login, "NONE", labels
     )
-    issue.labels = [str(name) for name in body.get("labels") or []]
     return 201, objects.issue(site, issue)
 
 
@@ -117,7 +128,14 @@ def add_labels(call: Call) -> Reply:
     for name in names:
         if str(name) not in issue.labels:
             issue.labels.append(str(name))
+            issue.updated_at = now_iso()
     return 200, [objects.label(call.site, repo.full_name, n) for n in issue.labels]
+
+
+# Reactions: https://docs.github.com/en/rest/reactions/reactions#create-reaction-for-an-issue
+# and #create-reaction-for-an-issue-comment. Both need the "Issues" repository permission
+# (write) on the token; 201 when created, 200 with the existing one when the same user
+# already reacted with that content, 422 for any other content.
 
 
 def react_to_comment(call: Call) -> Reply:
@@ -136,7 +154,7 @@ def react_to_issue(call: Call) -> Reply:
 
 
 def _react(call: Call, subject: str) -> Reply:
-    content = (call.body or {}).get("content")
+    content = call.body.get("content") if isinstance(call.body, dict) else None
     if content not in REACTIONS:
         raise validation_failed(resource="Reaction", code="invalid", field="content")
     site, login = call.site, call.site.app.bot_login
@@ -155,5 +173,5 @@ def _reaction(site: Site, reaction: Reaction) -> dict[str, Any]:
         "node_id": objects.node_id("Reaction", reaction.id),
         "user": objects.user(site, reaction.user),
         "content": reaction.content,
-        "created_at": now_iso(),
+        "created_at": reaction.created_at,
     }

@@ -77,13 +77,48 @@ def _entry(
     }
 
 
+# https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
+# ``permission`` holds the legacy base role (admin, write, read, none: maintain reads as
+# write, triage as read, a custom role as its base); ``role_name`` holds the role's own
+# name, custom roles included. An unknown login is 404 "<login> is not a user". Someone
+# with no role reads a public repository (``read``; cf. aws-ia/cloudformation-github-
+# resource-providers#14) and nothing of a private one: strict where the docs are silent.
+_LEGACY = {
+    "admin": "admin",
+    "maintain": "write",
+    "write": "write",
+    "triage": "read",
+    "read": "read",
+}
+_PUSH_LEVELS = ("read", "triage", "write", "maintain", "admin")
+
+
 def get_permission(call: Call) -> Reply:
     repo = repo_access(call, "metadata", "read")
-    login = call.args[2]
-    role = call.site.state.role_of(repo.full_name, login)
-    # ``permission`` is the legacy field: maintain reads as write, triage as read.
-    legacy = {"maintain": "write", "triage": "read"}.get(role, role)
-    return 200, {"permission": legacy, "role_name": role, "user": objects.user(call.site, login)}
+    site, login = call.site, call.args[2]
+    if not site.state.is_user(login):
+        raise ApiError(404, f"{login} is not a user")
+    role = site.state.role_of(repo.full_name, login)
+    if role is None:
+        role = "none" if repo.private else "read"
+    base = site.state.base_role_of(role)
+    legacy = _LEGACY.get(base, "none")
+    return 200, {
+        "permission": legacy,
+        "role_name": role,
+        "user": _collaborator(site, login, base, role),
+    }
+
+
+def _collaborator(site: Site, login: str, base: str, role: str) -> dict[str, Any]:
+    """The ``nullable-collaborator`` shape: a user plus the permissions hash and role."""
+    level = _PUSH_LEVELS.index(base) if base in _PUSH_LEVELS else -1
+    names = {"pull": 0, "triage": 1, "push": 2, "maintain": 3, "admin": 4}
+    return {
+        **objects.user(site, login),
+        "permissions": {name: level >= rank for name, rank in names.items()},
+        "role_name": role,
+    }
 
 
 def _branch(head: str) -> str:

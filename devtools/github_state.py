@@ -134,6 +134,7 @@ class Reaction:
     """``comment:<id>`` or ``issue:<owner/name>#<number>``."""
     content: str
     user: str
+    created_at: str = field(default_factory=now_iso)
 
 
 @dataclass
@@ -170,7 +171,12 @@ class GitHubState:
     comments: dict[int, Comment] = field(default_factory=dict)
     reactions: list[Reaction] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)
-    """Collaborator role by login; the repository owner is ``admin``, anyone else ``read``."""
+    """Collaborator role by login (a base role or a custom role's name); the repository
+    owner is ``admin``; anyone else is no collaborator."""
+    custom_roles: dict[str, str] = field(default_factory=dict)
+    """Custom repository role name → the base role it inherits (read, triage, write, maintain)."""
+    org_members: dict[str, bool] = field(default_factory=dict)
+    """Members of the repositories' owning organisation → whether the membership is public."""
     manifest_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
@@ -194,10 +200,35 @@ class GitHubState:
     def comments_on(self, repo: str, issue: int) -> list[Comment]:
         return [c for c in self.comments.values() if c.repo == repo and c.issue == issue]
 
-    def role_of(self, repo: str, login: str) -> str:
+    def role_of(self, repo: str, login: str) -> str | None:
+        """The role ``login`` holds on ``repo`` (custom roles by name); None: no collaborator."""
         if login in self.permissions:
             return self.permissions[login]
-        return "admin" if repo.split("/", 1)[0] == login else "read"
+        return "admin" if repo.split("/", 1)[0] == login else None
+
+    def base_role_of(self, role: str) -> str:
+        """A custom role's base role; a base role is its own."""
+        return self.custom_roles.get(role, role)
+
+    def is_user(self, login: str) -> bool:
+        """Whether ``login`` is an account this GitHub knows (it acted, or holds a role)."""
+        owners = {name.split("/", 1)[0] for name in self.repos}
+        return login in self._users or login in self.permissions or login in owners
+
+    def association_of(self, repo: str, login: str) -> str:
+        """``author_association`` as webhooks show it for ``login`` on ``repo``.
+
+        https://docs.github.com/en/graphql/reference/enums#commentauthorassociation — MEMBER
+        only shows for public organisation membership: a private member (with write access
+        through the organisation) shows as NONE, like any outsider.
+        """
+        if repo.split("/", 1)[0] == login:
+            return "OWNER"
+        if self.org_members.get(login):
+            return "MEMBER"
+        if login in self.permissions and login not in self.org_members:
+            return "COLLABORATOR"
+        return "NONE"
 
     def installation_for(self, repo: str) -> Installation | None:
         return next((i for i in self.installations.values() if repo in i.repos), None)

@@ -7,9 +7,10 @@ Headers are GitHub's (``X-GitHub-Event``, ``X-GitHub-Delivery``, ``X-Hub-Signatu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ from githubkit.webhooks import sign
 
 from devtools import github_objects as objects
 from devtools.github_issues import find_issue, new_comment, new_issue
-from devtools.github_state import Delivery, Installation, Issue, Site
+from devtools.github_state import Delivery, Installation, Issue, Site, now_iso
 
 Json = dict[str, Any]
 
@@ -30,6 +31,7 @@ class WebhookSender:
         self.secret = secret
         self._url = url
         """Read at each delivery: the receiver often starts after the emulation."""
+        self._held: list[tuple[str, Json]] | None = None
 
     def deliver(self, event: str, payload: Json) -> httpx.Response:
         url = self._url()
@@ -77,21 +79,45 @@ class WebhookSender:
         return found.id
 
     def open_issue(
-        self, repo: str, title: str, body: str | None, author: str, association: str = "OWNER"
+        self,
+        repo: str,
+        title: str,
+        body: str | None,
+        author: str,
+        association: str | None = None,
+        labels: list[str] | None = None,
     ) -> Json:
+        """Open an issue as ``author``: ``issues.opened``, then one ``issues.labeled`` per label.
+
+        An issue created with labels (issue forms and templates, ``gh issue create --label``,
+        ``POST /issues`` with ``labels``) makes GitHub send ``opened`` — whose issue already
+        lists the labels — and then a ``labeled`` delivery per label, sent by the author
+        (https://docs.github.com/en/webhooks/webhook-events-and-payloads#issues). GitHub
+        does not promise their order of arrival (https://docs.github.com/en/webhooks/using-
+        webhooks/best-practices-for-using-webhooks): :meth:`held` lets a test reorder them.
+        ``association`` defaults to what GitHub would show for ``author`` on ``repo``.
+        """
         with self.site.state.lock:
-            issue = new_issue(self.site, repo, title, body, author, association)
+            shown = association or self.site.state.association_of(repo, author)
+            issue = new_issue(self.site, repo, title, body, author, shown, labels)
             rendered = objects.issue(self.site, issue)
-            payload = self._envelope("opened", repo, author, issue=rendered)
-        self._maybe_deliver("issues", payload)
+            payloads = [("issues", self._envelope("opened", repo, author, issue=rendered))]
+            for name in issue.labels:
+                label = objects.label(self.site, repo, name)
+                payloads.append(
+                    ("issues", self._envelope("labeled", repo, author, issue=rendered, label=label))
+                )
+        for event, payload in payloads:
+            self._maybe_deliver(event, payload)
         return rendered
 
     def comment(
-        self, repo: str, issue: int, body: str, author: str, association: str = "OWNER"
+        self, repo: str, issue: int, body: str, author: str, association: str | None = None
     ) -> Json:
         with self.site.state.lock:
             target = find_issue(self.site, repo, issue)
-            made = new_comment(self.site, repo, issue, body, author, association)
+            shown = association or self.site.state.association_of(repo, author)
+            made = new_comment(self.site, repo, issue, body, author, shown)
             rendered = objects.comment(self.site, made)
             payload = self._envelope(
                 "created", repo, author, issue=objects.issue(self.site, target), comment=rendered
@@ -100,18 +126,34 @@ class WebhookSender:
         return rendered
 
     def add_label(self, repo: str, issue: int, label: str, author: str) -> Json:
+        """``author`` adds ``label`` later: the issue's ``updated_at`` moves, as on GitHub."""
         with self.site.state.lock:
             target = find_issue(self.site, repo, issue)
             if not isinstance(target, Issue):
                 raise ValueError(f"{repo}#{issue} is a pull request")
             if label not in target.labels:
                 target.labels.append(label)
+                target.updated_at = now_iso()
+            self.site.state.user_id(author)
             rendered = objects.issue(self.site, target)
             payload = self._envelope(
                 "labeled", repo, author, issue=rendered, label=objects.label(self.site, repo, label)
             )
         self._maybe_deliver("issues", payload)
         return rendered
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[list[tuple[str, Json]]]:
+        """Hold the webhooks people's actions make, instead of sending them.
+
+        Yields the list they collect in, as ``(event, payload)``: the test sends them with
+        :meth:`deliver`, in whatever order it wants to check.
+        """
+        self._held = []
+        try:
+            yield self._held
+        finally:
+            self._held = None
 
     def _envelope(self, action: str, repo: str, sender: str, **fields: Json) -> Json:
         site = self.site
@@ -128,7 +170,9 @@ class WebhookSender:
 
     def _maybe_deliver(self, event: str, payload: Json) -> None:
         # GitHub sends App webhooks only for repositories the App is installed on.
-        if self._url() and "installation" in payload:
+        if self._held is not None and "installation" in payload:
+            self._held.append((event, payload))
+        elif self._url() and "installation" in payload:
             self.deliver(event, payload)
 
     def _short_repo(self, repo: str) -> Json:

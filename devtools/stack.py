@@ -91,6 +91,8 @@ class Stack:
             "FIXER_CACHE_DIR": str(tmp_path / "cache"),
         }
         self.github.create_repo(sample_repo.REPO, files=sample_repo.FILES)
+        # The sample developer may start runs: Fixer asks GitHub for write permission.
+        self.github.set_permission(sample_repo.AUTHOR, "write")
         self.installed = False
 
     # -- the service ------------------------------------------------------------------------
@@ -157,7 +159,7 @@ class Stack:
 
     # -- what people do -----------------------------------------------------------------------
 
-    def open_issue(self, author: str = sample_repo.AUTHOR, association: str = "OWNER") -> int:
+    def open_issue(self, author: str = sample_repo.AUTHOR, association: str | None = None) -> int:
         issue = self.github.open_issue(
             sample_repo.REPO, sample_repo.ISSUE_TITLE, sample_repo.ISSUE_BODY, author, association
         )

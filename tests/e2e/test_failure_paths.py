@@ -21,7 +21,9 @@ def open_issue_in(stack: Stack, config: str) -> str:
     files[".github/fixer.yml"] = config
     stack.github.create_repo(BROKEN, files=files)
     stack.github.install([BROKEN])
-    issue = stack.github.open_issue(BROKEN, sample_repo.ISSUE_TITLE, sample_repo.ISSUE_BODY, "dev")
+    issue = stack.github.open_issue(
+        BROKEN, sample_repo.ISSUE_TITLE, sample_repo.ISSUE_BODY, sample_repo.AUTHOR
+    )
     return f"{BROKEN}#{issue['number']}:1"
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from app.cli_deliveries import deliveries_cli
 from app.config import Settings, export_telemetry_variables, load_settings
 from app.errors import ConfigError
 
@@ -21,6 +22,7 @@ runs_cli = typer.Typer(no_args_is_help=True, help="Inspect and steer runs.")
 sandbox_cli = typer.Typer(no_args_is_help=True, help="Sandbox images.")
 cli.add_typer(runs_cli, name="runs")
 cli.add_typer(sandbox_cli, name="sandbox")
+cli.add_typer(deliveries_cli, name="deliveries")
 
 
 def _settings(**overrides: object) -> Settings:

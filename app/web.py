@@ -13,6 +13,7 @@ from sqlalchemy import text
 from app import __version__
 from app.config import GITHUB_SERVICE_NEEDS, Settings
 from app.db import get_engine, migrate
+from app.delivery_recovery import DeliveryRecovery
 from app.github import GitHubApp
 from app.logging_setup import configure_logging
 from app.pages.routes import build_pages_router
@@ -32,12 +33,14 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
     context.install(service)
 
     intake = RunIntake(settings.database_url, settings.executor_id)
+    recovery = DeliveryRecovery(service.github, settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         migrate(settings.database_url)
         await engine.launch(settings, execute=execute_runs)
         intake.start()
+        recovery.start()  # webhooks missed while no Fixer was listening
         heartbeat = Heartbeat(
             settings.database_url, settings.executor_id, settings.fixer_executor_timeout_s
         )
@@ -47,6 +50,7 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
             yield
         finally:
             await heartbeat.stop()
+            await recovery.stop()
             await intake.stop()
             engine.shutdown()
             await service.models.aclose()  # after the engine: no step is mid-call any more

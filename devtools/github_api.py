@@ -23,14 +23,13 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 from cryptography.hazmat.primitives import serialization
 
 from devtools import github_repos
 from devtools.git_http import GitHttpServer
 from devtools.git_receive import PushRules
 from devtools.github_server import Faults, RestHandler
-from devtools.github_state import App, GitHubState, Repo, Site
+from devtools.github_state import App, Delivery, GitHubState, Repo, Site
 from devtools.github_webhooks import WebhookSender
 
 _SAMPLE_DEV = {
@@ -212,7 +211,7 @@ class GitHubEmulation:
 
     # People acting on the emulated GitHub; each tells the App through a webhook.
 
-    def deliver(self, event: str, payload: dict[str, Any]) -> httpx.Response:
+    def deliver(self, event: str, payload: dict[str, Any]) -> Delivery:
         return self.webhooks.deliver(event, payload)
 
     def install(self, repos: list[str], account: str | None = None) -> int:

@@ -17,14 +17,17 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from devtools import github_deliveries as deliveries
 from devtools import github_issues as issues
 from devtools import github_objects as objects
 from devtools import github_repos as repos
 from devtools import github_users as users
 from devtools.github_auth import ApiError, Call, mint_token, require_app_jwt
+from devtools.github_rate_limits import RateLimits
 from devtools.github_state import Site
 
-Reply = tuple[int, Any]
+Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]
+"""(status, JSON body) or (status, body, extra headers such as ``Link``)."""
 Handler = Callable[[Call], Reply]
 
 
@@ -53,6 +56,9 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", r"/users/([^/]+)", users.get_user),
         ("POST", r"/app/installations/(\d+)/access_tokens", _access_token),
         ("POST", r"/app-manifests/([^/]+)/conversions", _conversion),
+        ("GET", r"/app/hook/deliveries", deliveries.list_deliveries),
+        ("GET", r"/app/hook/deliveries/(\d+)", deliveries.get_delivery),
+        ("POST", r"/app/hook/deliveries/(\d+)/attempts", deliveries.redeliver),
         ("GET", _R, repos.get_repo),
         ("GET", _R + r"/contents/?(.*)", repos.get_contents),
         ("GET", _R + r"/collaborators/([^/]+)/permission", repos.get_permission),
@@ -85,6 +91,8 @@ class Faults:
     only: str | None = None
     """Regex on ``"METHOD /path"`` (prefix stripped) limiting which calls may fail."""
     seed: int = 0
+    limits: RateLimits = field(default_factory=RateLimits)
+    """GitHub's primary and secondary rate limits (not faults: GitHub always enforces them)."""
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,17 +127,17 @@ def dispatch(site: Site, faults: Faults, call: Call) -> Reply:
             continue
         call.args = tuple(unquote(group) for group in match.groups())
         try:
-            status, body = handler(call)
+            reply = handler(call)
         except ApiError as exc:
             return exc.status, exc.body
         except (ValueError, KeyError, TypeError) as exc:
             return 400, {"message": f"Problems parsing request: {exc}"}
-        if status < 300 and faults.after(call.method, call.path):
+        if reply[0] < 300 and faults.after(call.method, call.path):
             return 502, {
                 "message": "Server Error",
                 "documentation_url": "https://docs.github.com/rest",
             }
-        return status, body
+        return reply
     return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 
 
@@ -165,7 +173,7 @@ class RestHandler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw) if raw.strip() else None
         except ValueError:
-            return self._reply(400, {"message": "Problems parsing JSON"})
+            return self._reply(400, {"message": "Problems parsing JSON"}, {})
         call = Call(
             site=self.site,
             method=self.command,
@@ -174,19 +182,32 @@ class RestHandler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(parts.query)),
             body=body,
         )
+        limits, request_id = self.faults.limits, uuid.uuid4().hex[:20].upper()
         with self.site.state.lock:
-            status, answer = dispatch(self.site, self.faults, call)
-            self.site.state.requests.append((self.command, path, status))
-        self._reply(status, answer)
+            key, limit = limits.identity(self.site.state, call.credential())
+        with limits.in_flight(key, self.command) as allowed:
+            if not allowed:
+                reply: Reply = limits.concurrency_refusal(self.command, path, request_id)
+            else:
+                with self.site.state.lock:
+                    headers, refused = limits.charge(key, limit, self.command, path, request_id)
+                    reply = refused or dispatch(self.site, self.faults, call)
+                    # Every answer carries the rate-limit headers, GitHub's way.
+                    extra = reply[2] if len(reply) == 3 else {}
+                    reply = (reply[0], reply[1], {**headers, **extra})
+                    self.site.state.requests.append((self.command, path, reply[0]))
+        self._reply(reply[0], reply[1], reply[2] if len(reply) == 3 else {}, request_id)
 
-    def _reply(self, status: int, answer: Any) -> None:
+    def _reply(
+        self, status: int, answer: Any, headers: dict[str, str], request_id: str = ""
+    ) -> None:
         payload = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-        self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
-        self.send_header("X-RateLimit-Limit", "5000")
-        self.send_header("X-RateLimit-Remaining", "4999")
+        self.send_header("X-GitHub-Request-Id", request_id or uuid.uuid4().hex[:20].upper())
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -139,10 +140,20 @@ class Reaction:
 
 @dataclass
 class Delivery:
+    """One attempt in the App's delivery log (a redelivery is a new attempt, same GUID)."""
+
     id: str
+    """The ``X-GitHub-Delivery`` GUID."""
     event: str
     payload: dict[str, Any]
     status: int
+    """The receiver's HTTP status; 0 when it could not be reached or timed out."""
+    attempt_id: int = 0
+    """The numeric delivery id GitHub lists and redelivers by."""
+    status_text: str = ""
+    delivered_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    duration: float = 0.0
+    redelivery: bool = False
 
 
 @dataclass
@@ -243,3 +254,5 @@ class Site:
     git: GitHttpServer
     web_url: str = ""
     api_url: str = ""
+    redeliver: Callable[[Delivery], None] | None = None
+    """Sends a logged delivery again (set by the webhook sender)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +23,8 @@ from devtools.github_issues import find_issue, new_comment, new_issue
 from devtools.github_state import Delivery, Installation, Issue, Site, now_iso
 
 Json = dict[str, Any]
+DELIVERY_TIMEOUT_S = 10.0
+"""GitHub.com gives up on a delivery after 10 seconds (handling-failed-webhook-deliveries)."""
 
 
 class WebhookSender:
@@ -32,30 +36,73 @@ class WebhookSender:
         self._url = url
         """Read at each delivery: the receiver often starts after the emulation."""
         self._held: list[tuple[str, Json]] | None = None
+        self.unreachable = False
+        """When set, deliveries fail as if the App's server were down (tests: the event
+        happens while Fixer is away)."""
+        site.redeliver = self._redeliver_later
 
-    def deliver(self, event: str, payload: Json) -> httpx.Response:
+    def deliver(self, event: str, payload: Json) -> Delivery:
+        """Send one event to the App and log the attempt as GitHub's delivery log does."""
+        return self._send(str(uuid.uuid4()), event, payload, redelivery=False)
+
+    def redeliver(self, original: Delivery) -> Delivery:
+        """The same payload under the same GUID, logged as a new attempt with
+        ``redelivery: true`` (https://docs.github.com/en/rest/apps/webhooks)."""
+        return self._send(original.id, original.event, original.payload, redelivery=True)
+
+    def _redeliver_later(self, original: Delivery) -> None:
+        # GitHub answers the redelivery request with 202 and delivers afterwards.
+        threading.Thread(target=self.redeliver, args=(original,), daemon=True).start()
+
+    def _send(self, guid: str, event: str, payload: Json, *, redelivery: bool) -> Delivery:
         url = self._url()
         if not url:
             raise RuntimeError("no webhook URL: pass webhook_url= or set emulation.webhook_url")
         # GitHub's bytes: compact JSON, non-ASCII as UTF-8. That is why signatures still verify
         # after a relay's JSON.parse/JSON.stringify (probot/smee.io; octokit/webhooks.js#71).
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        delivery_id = str(uuid.uuid4())
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "GitHub-Hookshot/fixer-devtools",
             "X-GitHub-Event": event,
-            "X-GitHub-Delivery": delivery_id,
+            "X-GitHub-Delivery": guid,
             "X-GitHub-Hook-Installation-Target-Type": "integration",
             "X-GitHub-Hook-Installation-Target-ID": str(self.site.app.id),
             "X-Hub-Signature-256": sign(self.secret, body, method="sha256"),
         }
-        response = httpx.post(url, content=body, headers=headers, timeout=30)
+        started = time.monotonic()
+        status, text = self._post(url, body, headers)
         with self.site.state.lock:
-            self.site.state.deliveries.append(
-                Delivery(delivery_id, event, payload, response.status_code)
+            logged = Delivery(
+                guid,
+                event,
+                payload,
+                status,
+                attempt_id=self.site.state.next_id(),
+                status_text=text,
+                duration=round(time.monotonic() - started, 3),
+                redelivery=redelivery,
             )
-        return response
+            self.site.state.deliveries.append(logged)
+        return logged
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        """(status code, GitHub's status text). A receiver that is down or slower than
+        GitHub's 10 s is a failed delivery, never redelivered by GitHub on its own
+        (https://docs.github.com/en/webhooks/using-webhooks/handling-failed-webhook-deliveries);
+        the texts are the ones the delivery log shows
+        (https://docs.github.com/en/webhooks/testing-and-troubleshooting-webhooks/troubleshooting-webhooks)."""
+        if self.unreachable:
+            return 0, "failed to connect to host"
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=DELIVERY_TIMEOUT_S)
+        except httpx.TimeoutException:
+            return 0, "timed out"
+        except httpx.TransportError:
+            return 0, "failed to connect to host"
+        if 200 <= response.status_code < 300:
+            return response.status_code, "OK"
+        return response.status_code, f"Invalid HTTP Response: {response.status_code}"
 
     def install(self, repos: list[str], account: str | None = None) -> int:
         """Install the App on ``repos``; delivers ``installation.created`` when a URL is set."""

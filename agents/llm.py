@@ -14,11 +14,13 @@ is the caller's choice (settings default, per-repo override).
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypedDict
 
 import anthropic
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from agents.capacity import hinted_wait_s
 from agents.errors import AgentLibraryError, ModelError
 from agents.pricing import Usage, cost_usd
 
@@ -28,6 +30,20 @@ MAX_BREAKPOINTS = 4
 
 class ModelUnavailable(AgentLibraryError):
     """The model API stayed rate-limited, overloaded or unreachable through every retry."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        """The wait the API asked for (``retry-after``, token-bucket resets), if any."""
+
+    def __reduce__(self) -> tuple[Any, ...]:  # DBOS pickles a workflow's error
+        return (type(self), (str(self), self.retry_after_s))
+
+
+TRANSIENT_ERRORS = frozenset({"overloaded_error", "api_error", "rate_limit_error"})
+"""Error types of an SSE ``error`` event that mean "try again later"
+(https://docs.claude.com/en/api/errors: 529 ``overloaded_error``, 500 ``api_error``, 429
+``rate_limit_error``; any may arrive in the event stream after a 200)."""
 
 
 class ModelRequest(TypedDict):
@@ -150,10 +166,19 @@ def _translate(exc: Exception, model: str) -> Exception:
             f"Anthropic does not know model {model!r} ({_api_message(exc)}): check FIXER_MODEL "
             "or the repository's `model` setting"
         )
-    if isinstance(exc, anthropic.RateLimitError | anthropic.InternalServerError):
+    if isinstance(exc, anthropic.APIStatusError) and (
+        exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    ):
         return ModelUnavailable(
-            f"Anthropic API still failing after retries ({exc.status_code}: {_api_message(exc)})"
+            f"Anthropic API still failing after retries ({exc.status_code}: {_api_message(exc)})",
+            hinted_wait_s(exc.response.headers, datetime.now(UTC)),
         )
+    if isinstance(exc, anthropic.APIStatusError) and exc.status_code == 200:
+        # An ``error`` event inside a 200 stream: the SDK raises it with the stream's status.
+        kind = _error_type(exc)
+        if kind in TRANSIENT_ERRORS:
+            return ModelUnavailable(f"the response stream broke off with {kind}: {exc.message}")
+        return ModelError(f"the response stream ended with an error ({kind}): {exc.message}")
     if isinstance(exc, anthropic.APIStatusError):
         return ModelError(
             f"Anthropic rejected the request ({exc.status_code}: {_api_message(exc)}); "
@@ -168,6 +193,13 @@ def _translate(exc: Exception, model: str) -> Exception:
             "no Anthropic credentials: set ANTHROPIC_API_KEY (in the environment or .env)"
         )
     return exc
+
+
+def _error_type(exc: anthropic.APIStatusError) -> str | None:
+    body = exc.body
+    error = body.get("error") if isinstance(body, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _api_message(exc: anthropic.APIStatusError) -> str:
@@ -190,10 +222,13 @@ def with_cache_breakpoints(request: ModelRequest) -> ModelRequest:
     with the conversation instead of piling up.
     """
     messages = list(request["messages"])
-    marked = [len(messages) - 1] if messages else []
-    earlier = [i for i in range(len(messages) - 2, -1, -1) if messages[i]["role"] == "user"]
-    if earlier:
-        marked.append(earlier[0])
+    users = [i for i in range(len(messages) - 1, -1, -1) if messages[i]["role"] == "user"]
+    if messages and messages[-1]["role"] == "assistant":
+        # A paused turn (a server tool mid-flight) goes back exactly as it came: no marker
+        # inside it; the newest user messages carry the breakpoints instead.
+        marked = users[:2]
+    else:
+        marked = [len(messages) - 1, *users[1:2]] if messages else []
     for index in marked:
         messages[index] = _mark_last_block(messages[index])
     return ModelRequest(

@@ -29,6 +29,7 @@ from app.runs.context import current
 from app.runs.github_steps import set_state_step, status_comment_step
 from app.runs.live_sandbox import LiveSandbox
 from app.runs.model_calls import durable_checkpoint
+from app.runs.model_capacity import CapacityNotice
 from app.runs.phase_io import PhaseFailure, PhaseInput, PhaseOutput
 from app.runs.workspace import RunWorkspace
 from app.timeline import recorder
@@ -107,7 +108,10 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
                     base_commit,
                 )
         model = current().models.model(phase.model)  # the process's shared client
-        checkpoint = durable_checkpoint(phase.model)
+        notice = CapacityNotice(phase.run_id, phase.request, status_text.planning(phase.run_id))
+        if phase.plan:
+            notice.resume = status_text.coding(phase.run_id, Plan(**phase.plan).to_markdown())
+        checkpoint = durable_checkpoint(phase.model, notice)
         issue = Issue(**phase.issue)
         guidance = RepoGuidance(**phase.guidance)
         plan = Plan.model_validate(phase.plan) if phase.plan else None
@@ -128,9 +132,8 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             plan, spent = planned.output, spent + planned.cost_usd
             recorder.note_plan(phase.run_id, phase.round, plan.model_dump(mode="json"))
             await set_state_step(phase.run_id, {"state": RunState.coding, "cost_usd": spent})
-            await status_comment_step(
-                phase.run_id, phase.request, status_text.coding(phase.run_id, plan.to_markdown())
-            )
+            notice.resume = status_text.coding(phase.run_id, plan.to_markdown())
+            await status_comment_step(phase.run_id, phase.request, notice.resume)
 
         async def after_mutation(step_name: str) -> None:
             meta = await DBOS.run_step_async({"name": f"snapshot.{step_name}"}, _snapshot, live)

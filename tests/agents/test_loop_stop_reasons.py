@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from agents.errors import ModelRefused
@@ -74,3 +76,32 @@ async def test_refusal_ends_the_agent_with_a_clear_reason_and_runs_nothing() -> 
     with pytest.raises(ModelRefused, match="refused to continue"):
         await make_loop(model, sandbox=sandbox).run("Go.")
     assert sandbox.files["/workspace/a.py"] == FILES["/workspace/a.py"]
+
+
+async def test_a_paused_web_search_goes_back_as_is_and_its_continuation_joins_the_turn() -> None:
+    model, fake = scripted(
+        [
+            reply(text("Searching."), SEARCH, stop_reason="pause_turn"),
+            reply(FOUND, text("Found it."), tool_use("read", {"path": "/workspace/b.py"})),
+            reply(tool_use("submit_answer", {"summary": "searched"})),
+        ]
+    )
+    result = await make_loop(model).run("Go.")
+    assert result.output.summary == "searched"
+    assert [r.path for r in fake.requests] == ["/v1/messages"] * 3
+    continued = fake.requests[1].body["messages"]
+    assert continued[-1]["role"] == "assistant"
+    assert strip(continued[-1]["content"]) == [text("Searching."), SEARCH]
+    final = fake.requests[2].body["messages"]
+    assert [m["role"] for m in final] == ["user", "assistant", "user"]
+    assert [b["type"] for b in final[1]["content"]] == [
+        "text",
+        "server_tool_use",
+        "web_search_tool_result",
+        "text",
+        "tool_use",
+    ]
+
+
+def strip(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in b.items() if k != "cache_control"} for b in blocks]

@@ -14,10 +14,9 @@ import httpx
 import httpx2
 import pytest
 import respx
-
-from agents.errors import ModelError
 from pydantic import SecretStr
 
+from agents.errors import ModelError
 from agents.llm import (
     AnthropicConfig,
     AnthropicModel,

@@ -123,7 +123,8 @@ def test_the_log_pages_newest_first_through_the_link_cursor_and_needs_the_app_jw
     github.webhook_url = "http://127.0.0.1:9/github/webhook"
     for n in range(5):
         github.open_issue(REPO, f"Bug {n}", None, author="octo")
-    url, seen = f"{github.api_url}/app/hook/deliveries?per_page=2", []
+    url = f"{github.api_url}/app/hook/deliveries?per_page=2"
+    seen: list[int] = []
     while url:
         page = httpx.get(url, headers=_jwt(app_key[0]))
         assert page.status_code == 200

@@ -47,7 +47,8 @@ def run_setup(
     hook = check_webhook_url(settings, relay)
     state = new_state()
     redirect = f"http://localhost:{port}/callback"
-    manifest = build_manifest(hook, redirect, public=public)
+    homepage = app_url(settings.github_api_url, "fixer")
+    manifest = build_manifest(hook, redirect, public=public, homepage=homepage)
     target = f"{new_app_url(settings.github_api_url, org)}?state={state}"
     page = form_page(manifest, target)
     done = threading.Event()

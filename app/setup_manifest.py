@@ -30,6 +30,7 @@ def build_manifest(
     app_yml: Path = MANIFEST_PATH,
     *,
     public: bool | None = None,
+    homepage: str | None = None,
 ) -> dict[str, Any]:
     """The manifest JSON GitHub wants, from ``app.yml`` plus this deployment's URLs.
 
@@ -40,6 +41,8 @@ def build_manifest(
     manifest: dict[str, Any] = yaml.safe_load(app_yml.read_text())
     manifest["hook_attributes"] = {"url": webhook_url, "active": True}
     manifest["redirect_url"] = redirect_url
+    if homepage is not None:
+        manifest["url"] = homepage  # required by GitHub; derived, so GHES gets its own host
     if public is not None:
         manifest["public"] = public
     manifest.setdefault("public", False)

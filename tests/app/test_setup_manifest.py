@@ -48,6 +48,17 @@ def test_relay_channel_becomes_the_apps_webhook_url_and_public_is_honoured() -> 
     assert manifest["public"] is True
 
 
+def test_manifest_homepage_is_on_the_configured_github_not_github_com() -> None:
+    from app.github_urls import app_url
+
+    homepage = app_url("https://ghe.acme.test/api/v3", "fixer")
+    manifest = build_manifest(
+        "https://fixer.acme.test/github/webhook", "http://x/cb", homepage=homepage
+    )
+    assert manifest["url"] == "https://ghe.acme.test/apps/fixer"
+    assert "github.com" not in str(manifest)
+
+
 def test_form_posts_the_manifest_to_the_page_it_is_given() -> None:
     page = form_page(
         {"name": "Fixer"}, "https://github.com/organizations/acme/settings/apps/new?state=s1"

@@ -7,6 +7,7 @@ at hand (DESIGN §5): reading the config never holds a token that could push.
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any, Literal
 
 from githubkit import AppAuthStrategy, GitHub
@@ -15,6 +16,7 @@ from githubkit.exception import GitHubException, RequestFailed
 from githubkit.retry import RETRY_DEFAULT, RetryOption
 
 from app.config import Settings
+from app.github_throttle import InstallationWrites, rate_limit_retry
 
 Permission = Literal["read", "write"]
 
@@ -26,14 +28,20 @@ PUSH_AND_PR: dict[str, Permission] = {
     "pull_requests": "write",
     "metadata": "read",
 }
+PERMISSION_TTL_SECONDS = 60.0
+"""How long a collaborator's permission is trusted without asking GitHub again."""
 
 
 def retry_unless_unsafe(exc: GitHubException, retry_count: int) -> RetryOption:
-    """githubkit's retries, except a POST that failed with a server error.
+    """githubkit's retries, rate limits waited out as GitHub asks (app/github_throttle.py),
+    except a POST that failed with a server error.
 
     GitHub may have done the POST before failing (a comment made, then a 502): blindly
     re-sending would do it twice. Those go back to the step, which looks before it acts.
     """
+    waited = rate_limit_retry(exc, retry_count)
+    if waited is not None:
+        return waited
     if (
         isinstance(exc, RequestFailed)
         and exc.request.method == "POST"
@@ -55,6 +63,8 @@ class GitHubApp:
         # because GitHub lets GETs be cached for 60 s, and a stale comment list would
         # hide the marker that keeps the status comment single.
         self._cache = MemCacheStrategy()
+        self._permissions: dict[tuple[int, str, str], tuple[float, str]] = {}
+        self._writes = InstallationWrites()
         self.app = self._client(self._auth)
 
     def for_repo(
@@ -67,15 +77,17 @@ class GitHubApp:
             repositories=[name],
             permissions=permissions,  # type: ignore[arg-type]
         )
-        return self._client(auth)
+        return self._client(auth, installation_id)
 
-    def _client(self, auth: Any) -> GitHub[Any]:
+    def _client(self, auth: Any, installation_id: int | None = None) -> GitHub[Any]:
+        # One write at a time per installation (the App's own calls share one lane).
         return GitHub(
             auth,
             base_url=self.base_url + "/",
             auto_retry=retry_unless_unsafe,
             cache_strategy=self._cache,
             http_cache=False,
+            throttler=self._writes.of(installation_id),
         )
 
     async def authenticated_app(self) -> dict[str, Any]:
@@ -104,7 +116,19 @@ class GitHubApp:
         return base64.b64decode(body.get("content") or "").decode("utf-8", errors="replace")
 
     async def permission_of(self, installation_id: int, repo_full_name: str, username: str) -> str:
-        """``admin``, ``maintain``, ``write``, ``triage``, ``read`` or ``none``."""
+        """``username``'s base permission on the repository: ``admin``, ``write``, ``read``
+        or ``none`` (``none`` too when GitHub does not know the login).
+
+        The ``permission`` field, not ``role_name``: GitHub maps maintain to write, triage to
+        read and a custom role to its base there, while ``role_name`` carries a custom role's
+        own name (https://docs.github.com/en/rest/collaborators/collaborators#get-repository-
+        permissions-for-a-user). Answers are kept for a minute per installation, repository
+        and login: a burst of deliveries (an issue opened with labels) asks GitHub once.
+        """
+        key = (installation_id, repo_full_name.lower(), username.lower())
+        cached = self._permissions.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         owner, repo = repo_full_name.split("/", 1)
         gh = self.for_repo(installation_id, repo_full_name, {"metadata": "read"})
         try:
@@ -112,11 +136,13 @@ class GitHubApp:
                 "GET", f"/repos/{owner}/{repo}/collaborators/{username}/permission"
             )
         except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return "none"
-            raise
-        body = response.json()
-        return str(body.get("role_name") or body.get("permission") or "none")
+            if exc.response.status_code != 404:
+                raise
+            permission = "none"
+        else:
+            permission = str(response.json().get("permission") or "none")
+        self._permissions[key] = (time.monotonic() + PERMISSION_TTL_SECONDS, permission)
+        return permission
 
     def _split(self, repo_full_name: str) -> tuple[str, str]:
         owner, repo = repo_full_name.split("/", 1)

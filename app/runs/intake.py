@@ -13,7 +13,7 @@ import logging
 
 from app.runs.request import RunRequest
 from app.runs.start import start_run
-from webhooks.deliveries import claim_pending, finish_delivery
+from webhooks.deliveries import ERROR, claim_pending, finish_delivery
 
 log = logging.getLogger("fixer.intake")
 SWEEP_SECONDS = 5.0
@@ -53,10 +53,10 @@ class RunIntake:
     async def _start(self, delivery_id: str, request: dict[str, object] | None) -> str:
         try:
             started = await start_run(self.database_url, RunRequest.model_validate(request))
-        except Exception as exc:  # recorded on the delivery; the sweep does not retry it
+        except Exception as exc:  # recorded on the delivery; only a redelivery retries it
             log.exception("delivery %s: could not start its run", delivery_id)
-            return f"error:{type(exc).__name__}: {exc}"
-        return f"{started.kind}:{started.run_id}"
+            return f"{ERROR}{type(exc).__name__}: {exc}"
+        return started.delivery_outcome
 
     async def _loop(self) -> None:
         while True:

@@ -129,7 +129,7 @@ def full_run(tmp: Path) -> dict[str, Any]:
             "script_replies": len(script),
             "issue_to_approval_s": round(to_approval, 2),
             "approval_to_pr_s": round(to_pr, 2),
-            **step_times(tmp / "fixer.db"),
+            **step_times(stack.workdir / "fixer.db"),
         }
     finally:
         stack.stop()

@@ -176,7 +176,10 @@ def run_demo(interactive: bool = False, keep: bool = False) -> int:
         show_sample(out, stack, tmp / "checkout")
         stack.start_fixer()
         assert stack.process is not None
-        out.say(f"fixer serve (pid {stack.process.pid}) on {stack.url}, SQLite {tmp}/fixer.db")
+        out.say(
+            f"fixer serve (pid {stack.process.pid}) on {stack.url}, started in {stack.workdir} "
+            "(.env there; SQLite fixer.db and .fixer-cache beside it)"
+        )
         watcher = Watcher(out, stack, model, RUN)
         number = stack.open_issue()
         watcher.show_delivery(number)

@@ -147,7 +147,7 @@ class Watcher:
         self.out.block(body)
 
     def _poll_containers(self) -> None:
-        label = f"{RUN_LABEL}={sandbox_key(self.stack.env['DATABASE_URL'], self.run_id)}"
+        label = f"{RUN_LABEL}={sandbox_key(self.stack.database_url, self.run_id)}"
         try:
             found = self._docker.containers.list(all=True, filters={"label": [label]})
         except NotFound:  # listed, then removed before the SDK read it: look again next poll

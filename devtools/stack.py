@@ -19,6 +19,8 @@ import docker
 import httpx
 
 from agents.sandbox.run_resources import remove_run
+from app.config import Settings
+from app.config_paths import absolute_database_url
 from app.runs.workspace import sandbox_key
 from devtools import sample_repo
 from devtools.github_api import GitHubEmulation
@@ -30,6 +32,7 @@ WEBHOOK_SECRET = "e2e-webhook-secret"
 SIGNING_SECRET = "e2e-signing-secret"
 CHANNEL = "C0APPROVALS"
 APPROVER = "U0APPROVER"
+SHELL_VARIABLES = ("PATH", "LANG", "LC_ALL", "TERM", "USER", "LOGNAME")
 
 
 def generate_app_key() -> tuple[str, str]:
@@ -71,10 +74,13 @@ class Stack:
         self.process: subprocess.Popen[bytes] | None = None
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path] = []
-        self.env = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/fixer.db",
+        self.workdir = tmp_path / "work"
+        """Where the service is started, as a user starts it: ``.env`` here, nothing else."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        # Only credentials and the emulations' addresses: every other setting keeps the
+        # default a newcomer gets (SQLite and the cache under the start directory, the
+        # public URL and executor id from the port served).
+        self.env: dict[str, str] = {
             "GITHUB_APP_ID": "4242",
             "GITHUB_APP_PRIVATE_KEY": app_key[0].replace("\n", "\\n"),
             "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -86,10 +92,10 @@ class Stack:
             "FIXER_APPROVERS": APPROVER,
             "ANTHROPIC_API_KEY": "sk-ant-e2e",
             "ANTHROPIC_BASE_URL": self.model_server.base_url,
-            "FIXER_PUBLIC_URL": self.url,
-            "FIXER_EXECUTOR_ID": "e2e-worker",
-            "FIXER_CACHE_DIR": str(tmp_path / "cache"),
         }
+        # The process environment of every `fixer` it starts: what a login shell has.
+        self.shell_env = {name: os.environ[name] for name in SHELL_VARIABLES if name in os.environ}
+        self.shell_env["HOME"] = str(tmp_path)
         self.github.create_repo(sample_repo.REPO, files=sample_repo.FILES)
         # The sample developer may start runs: Fixer asks GitHub for write permission.
         self.github.set_permission(sample_repo.AUTHOR, "write")
@@ -97,14 +103,33 @@ class Stack:
 
     # -- the service ------------------------------------------------------------------------
 
+    @property
+    def database_url(self) -> str:
+        """The database the service uses: ``DATABASE_URL`` or the default, resolved as the
+        service resolves it (against the start directory)."""
+        url = self.env.get("DATABASE_URL", Settings.model_fields["database_url"].default)
+        return absolute_database_url(url, self.workdir)
+
+    def write_env_file(self) -> Path:
+        """``self.env`` as the ``.env`` in the start directory (rewritten before each start,
+        so settings a test adds to ``self.env`` take effect)."""
+        path = self.workdir / ".env"
+        lines = [f"{name}={_dotenv_quoted(value)}" for name, value in self.env.items()]
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
     def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        """``fixer ARGS`` as a process of this stack, its output in a log file."""
+        """``fixer ARGS`` started in the start directory, its output in a log file.
+
+        ``env`` adds to the process environment (a per-process setting such as one worker's
+        FIXER_EXECUTOR_ID), as ``FIXER_EXECUTOR_ID=w1 fixer worker`` would in a shell."""
+        self.write_env_file()
         log = self.tmp / f"fixer-{len(self.logs)}.log"
         self.logs.append(log)
         process = subprocess.Popen(
             [sys.executable, "-m", "app", *args],
-            cwd=self.tmp,
-            env={**self.env, **(env or {})},
+            cwd=self.workdir,
+            env={**self.shell_env, **(env or {})},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
@@ -115,7 +140,7 @@ class Stack:
         """``fixer serve`` (or ``fixer web``) on the stack's port, once it answers."""
         self.process = self.spawn(command, "--port", str(self.port))
         log = self.logs[-1]
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # generous: a loaded CI machine imports slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
@@ -148,7 +173,7 @@ class Stack:
         for repo, number in list(self.github.state.issues):
             for attempt in range(1, 4):
                 run_id = f"{repo}#{number}:{attempt}"
-                remove_run(client, sandbox_key(self.env["DATABASE_URL"], run_id))
+                remove_run(client, sandbox_key(self.database_url, run_id))
         client.close()
         self.model_server.stop()
         self.slack.stop()
@@ -192,6 +217,13 @@ class Stack:
         return send(
             self.url, SIGNING_SECRET, modal_submission(view["private_metadata"], feedback, APPROVER)
         )
+
+
+def _dotenv_quoted(value: str) -> str:
+    # Inside double quotes python-dotenv reads backslash escapes; escaping backslashes and
+    # quotes reads the value back exactly (a one-line PEM keeps its literal "\\n").
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def wait_until(condition: Any, timeout: float = 120.0, what: str = "condition") -> Any:

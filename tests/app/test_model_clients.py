@@ -46,7 +46,9 @@ async def test_many_model_calls_build_one_client_on_one_connection_closed_at_shu
     calls = 8
     fake = ScriptedModel([reply(text(str(n))) for n in range(calls)])
     with fake.serve() as server:
-        settings = load_settings(anthropic_api_key="sk-ant-test", anthropic_base_url=server.base_url)
+        settings = load_settings(
+            anthropic_api_key="sk-ant-test", anthropic_base_url=server.base_url
+        )
         clients = ModelClients(settings)
         for n in range(calls):  # as the run's steps do: a model object per call
             await clients.model("claude-haiku-4-5").complete(asking(str(n)))

@@ -87,7 +87,7 @@ def test_two_issues_in_one_repository_run_one_after_the_other(
     wait_until(lambda: len(stack.approval_messages()) == 2, what="both approval messages")
     import sqlite3
 
-    with sqlite3.connect(stack.tmp / "fixer.db") as db:
+    with sqlite3.connect(stack.workdir / "fixer.db") as db:
         rows = dict(
             db.execute(
                 "SELECT workflow_uuid, created_at FROM workflow_status WHERE name = 'agent_phase'"
@@ -113,7 +113,7 @@ def test_cli_approve_opens_the_pr(make_stack: Callable[[list[Any]], Stack]) -> N
     env = {**os.environ, **stack.env}
     listed = subprocess.run(
         [sys.executable, "-m", "app", "runs", "list"],
-        cwd=stack.tmp,
+        cwd=stack.workdir,
         env=env,
         capture_output=True,
         text=True,
@@ -121,7 +121,7 @@ def test_cli_approve_opens_the_pr(make_stack: Callable[[list[Any]], Stack]) -> N
     assert RUN in listed.stdout and "awaiting_approval" in listed.stdout
     approved = subprocess.run(
         [sys.executable, "-m", "app", "runs", "approve", RUN],
-        cwd=stack.tmp,
+        cwd=stack.workdir,
         env=env,
         capture_output=True,
         text=True,
@@ -130,7 +130,7 @@ def test_cli_approve_opens_the_pr(make_stack: Callable[[list[Any]], Stack]) -> N
     wait_until(lambda: stack.github.state.pulls, what="the pull request")
     again = subprocess.run(
         [sys.executable, "-m", "app", "runs", "approve", RUN],
-        cwd=stack.tmp,
+        cwd=stack.workdir,
         env=env,
         capture_output=True,
         text=True,

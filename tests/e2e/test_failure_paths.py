@@ -42,7 +42,7 @@ def slack_notes(stack: Stack) -> list[str]:
 
 
 def no_container_left(docker_client: Any, stack: Stack, run_id: str) -> bool:
-    label = f"fixer.run_id={sandbox_key(stack.env['DATABASE_URL'], run_id)}"
+    label = f"fixer.run_id={sandbox_key(stack.database_url, run_id)}"
     return not docker_client.containers.list(all=True, filters={"label": label})
 
 
@@ -153,7 +153,7 @@ def test_retry_forks_the_failed_run_and_reuses_what_was_recorded(
     env = {**os.environ, **stack.env}
     retried = subprocess.run(
         [sys.executable, "-m", "app", "runs", "retry", run_id],
-        cwd=stack.tmp, env=env, capture_output=True, text=True,
+        cwd=stack.workdir, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert retried.returncode == 0, retried.stderr
     wait_until(lambda: stack.approval_messages(), what="the approval after the retry")

@@ -133,7 +133,7 @@ def test_someone_not_named_as_approver_cannot_decide(
         lambda: any("only fixer approvers" in (e.get("text") or "").lower() for e in refusals),
         what="the private refusal",
     )
-    with sqlite3.connect(stack.tmp / "fixer.db") as db:
+    with sqlite3.connect(stack.workdir / "fixer.db") as db:
         decisions = db.execute("SELECT COUNT(*) FROM approval_decisions").fetchone()[0]
         audited = db.execute(
             "SELECT COUNT(*) FROM audit_log WHERE actor = 'U0INTRUDER'"

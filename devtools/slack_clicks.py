@@ -50,6 +50,7 @@ def button_click(
         ts=message["ts"], blocks=message.get("blocks", []), text=message.get("text", "")
     )
     body["actions"][0].update(
+        action_ts=f"{time.time():.6f}",
         action_id=action_id,
         block_id="fixer_actions",
         value=json.dumps({"run_id": run_id, "round": round}),

@@ -42,7 +42,8 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
     # Importing registers the workflows before launch, so recovery can find them.
     import app.runs.agent_phase
     import app.runs.model_calls
-    import app.runs.workflow  # noqa: F401
+    import app.runs.workflow
+    import app.slack.click_workflow  # noqa: F401  (decisions from Slack, resumed anywhere)
 
     DBOS(config=dbos_config(settings))
     if not execute:

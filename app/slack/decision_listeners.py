@@ -1,11 +1,10 @@
 """Approve / Request changes / Reject: the button and modal listeners.
 
-Each listener checks the clicker, records the decision and hands it to the run
-(:func:`app.runs.decisions.submit_decision`: local writes, well within Slack's 3 s), and
-only then acks, so a process killed mid-click never leaves Slack believing a decision the
-run never got; the message updates follow the ack. Whatever goes wrong
-for the person (not an approver, already decided, run over) is said to them alone, with
-``chat.postEphemeral``, and changes nothing.
+Slack gives an interaction 3 seconds. A click or a modal submission is made durable first
+(a DBOS workflow is started: one local insert) and acked at once; who clicked, whether the
+round is still open, and the message update are decided after the ack by
+:mod:`app.slack.click_workflow`. Whatever goes wrong for the person (not an approver,
+already decided, run over) is said to them alone, with ``chat.postEphemeral``.
 """
 
 from __future__ import annotations
@@ -19,13 +18,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.config import Settings
-from app.runs.decisions import DecisionAction, audit, pending_problem, submit_decision
+from app.runs.decisions import DecisionAction, pending_problem
 from app.slack.approvers import is_approver
+from app.slack.click_workflow import NOT_AN_APPROVER, SlackDecision, start_decision
 from app.slack.messages import (
     ACTION_APPROVE,
     ACTION_REJECT,
     ACTION_REQUEST_CHANGES,
-    ApprovalStatus,
     Block,
 )
 from app.slack.modal import (
@@ -35,14 +34,10 @@ from app.slack.modal import (
     changes_modal,
     feedback_from,
 )
-from app.slack.posting import mark_decided
 
 log = logging.getLogger(__name__)
 
-NOT_AN_APPROVER = (
-    "Only Fixer approvers can decide on runs. Ask an admin to add your Slack user id to "
-    "FIXER_APPROVERS (or, when that is empty, to invite you to the approval channel)."
-)
+__all__ = ["NOT_AN_APPROVER", "register_decision_listeners"]
 EMPTY_FEEDBACK = "Tell Fixer what to change: the feedback cannot be empty."
 
 
@@ -91,157 +86,81 @@ def _user_name(user: dict[str, Any]) -> str:
     return str(user.get("username") or user.get("name") or "")
 
 
-async def _tell(
-    client: AsyncWebClient, channel: str, user: str, text: str, thread_ts: str | None = None
-) -> None:
-    await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
-
-
-async def _allowed(settings: Settings, client: AsyncWebClient, click: Click) -> bool:
-    if await is_approver(client, settings, click.user_id):
-        return True
-    audit(
-        settings.database_url,
-        click.user_id,
-        "decision.unauthorized",
-        click.run_id,
+def _decision(
+    click: Click, action: DecisionAction, body: dict[str, Any], feedback: str = ""
+) -> SlackDecision:
+    action_ts = str(((body.get("actions") or [{}])[0]).get("action_ts") or "")
+    return SlackDecision(
+        run_id=click.run_id,
         round=click.round,
-        source="slack",
+        action=action,
+        user_id=click.user_id,
+        user_name=click.user_name,
+        channel=click.channel,
+        message_ts=click.message_ts,
+        thread_ts=click.thread_ts,
+        feedback=feedback,
         source_ref=click.action_id,
+        # Slack stamps each click (``action_ts``); the user and button make it unique even
+        # where a payload's stamp is copied.
+        event_id=f"{action_ts}:{click.user_id}:{click.action_id}",
+        blocks=click.blocks,
     )
-    await _tell(client, click.channel, click.user_id, NOT_AN_APPROVER, click.thread_ts)
-    return False
 
 
-async def decide_from_button(
-    settings: Settings,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    action: DecisionAction,
-    acknowledge: Ack,
-) -> None:
+async def decide_from_button(body: dict[str, Any], action: DecisionAction, ack: Ack) -> None:
+    """Record the click durably, ack, and let :mod:`app.slack.click_workflow` decide."""
     click = Click.from_body(body)
     if click is None:
         log.warning("ignored a Fixer button click with an unreadable payload")
         return
-    if not await _allowed(settings, client, click):
-        return
-    outcome = await submit_decision(
-        settings.database_url,
-        click.run_id,
-        click.round,
-        action,
-        click.user_id,
-        click.user_name,
-        "",
-        "slack",
-        click.action_id,
-    )
-    # Only now is the click durable (recorded and sent to the run): only now may Slack
-    # hear it was received, so a process killed in between loses no decision.
-    await acknowledge()
-    if not outcome.accepted:
-        await _tell(client, click.channel, click.user_id, outcome.message, click.thread_ts)
-        return
-    status = ApprovalStatus(
-        state="approved" if action == "approve" else "rejected",
-        actor_id=click.user_id,
-        actor_name=click.user_name,
-    )
-    blocks = click.blocks
-    if not blocks:  # a payload without the message: read it back from Slack
-        context = ChangesContext(
-            click.run_id, click.round, click.channel, click.message_ts, click.thread_ts
-        )
-        message = await _approval_message(client, context)
-        blocks = list((message or {}).get("blocks") or [])
-    if blocks:
-        await mark_decided(
-            client, click.channel, click.message_ts, blocks, click.run_id, click.round, status
-        )
+    await start_decision(_decision(click, action, body))
+    await ack()  # the click is durable: a process killed now resumes deciding on restart
 
 
 async def open_changes_modal(
     settings: Settings, client: AsyncWebClient, body: dict[str, Any]
 ) -> None:
+    """The modal first (its trigger expires 3 s after the click), the approver check after:
+    a non-approver hears so at once, and their submission is refused anyway."""
     click = Click.from_body(body)
-    if click is None or not await _allowed(settings, client, click):
+    if click is None:
         return
-    problem = pending_problem(settings.database_url, click.run_id, click.round)
+    problem = pending_problem(settings.database_url, click.run_id, click.round)  # local read
     if problem is not None:
-        await _tell(client, click.channel, click.user_id, problem, click.thread_ts)
+        await _tell(client, click, problem)
         return
     context = ChangesContext(
         click.run_id, click.round, click.channel, click.message_ts, click.thread_ts
     )
     await client.views_open(trigger_id=click.trigger_id, view=changes_modal(context))
+    if not await is_approver(client, settings, click.user_id):
+        await _tell(client, click, NOT_AN_APPROVER)
 
 
-async def _approval_message(
-    client: AsyncWebClient, context: ChangesContext
-) -> dict[str, Any] | None:
-    if context.thread_ts:
-        page = await client.conversations_replies(channel=context.channel, ts=context.thread_ts)
-    else:
-        page = await client.conversations_history(
-            channel=context.channel, latest=context.message_ts, inclusive=True, limit=1
-        )
-    messages = page.get("messages") or []
-    return next((m for m in messages if m.get("ts") == context.message_ts), None)
+async def _tell(client: AsyncWebClient, click: Click, text: str) -> None:
+    await client.chat_postEphemeral(
+        channel=click.channel, user=click.user_id, text=text, thread_ts=click.thread_ts
+    )
 
 
-async def request_changes_from_modal(
-    settings: Settings,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    feedback: str,
-    acknowledge: Ack,
-) -> None:
+async def request_changes_from_modal(body: dict[str, Any], feedback: str, ack: Ack) -> None:
     context = ChangesContext.from_metadata(body["view"]["private_metadata"])
-    user_id, user_name = str(body["user"]["id"]), _user_name(body["user"])
-    click = Click(
-        context.run_id,
-        context.round,
-        ACTION_REQUEST_CHANGES,
-        user_id,
-        user_name,
-        context.channel,
-        context.message_ts,
-        context.thread_ts,
-        [],
-        "",
+    decision = SlackDecision(
+        run_id=context.run_id,
+        round=context.round,
+        action="request_changes",
+        user_id=str(body["user"]["id"]),
+        user_name=_user_name(body["user"]),
+        channel=context.channel,
+        message_ts=context.message_ts,
+        thread_ts=context.thread_ts,
+        feedback=feedback,
+        source_ref=ACTION_REQUEST_CHANGES,
+        event_id=str(body["view"].get("id") or body["view"].get("hash") or body["user"]["id"]),
     )
-    if not await _allowed(settings, client, click):  # membership may have changed since
-        return
-    outcome = await submit_decision(
-        settings.database_url,
-        context.run_id,
-        context.round,
-        "request_changes",
-        user_id,
-        user_name,
-        feedback,
-        "slack",
-        ACTION_REQUEST_CHANGES,
-    )
-    await acknowledge()  # the decision is durable: the modal may close
-    if not outcome.accepted:
-        await _tell(client, context.channel, user_id, outcome.message, context.thread_ts)
-        return
-    message = await _approval_message(client, context)
-    if message is not None:
-        status = ApprovalStatus(
-            state="changes_requested", actor_id=user_id, actor_name=user_name, feedback=feedback
-        )
-        await mark_decided(
-            client,
-            context.channel,
-            context.message_ts,
-            list(message.get("blocks") or []),
-            context.run_id,
-            context.round,
-            status,
-        )
+    await start_decision(decision)
+    await ack()  # the submission is durable: the modal may close
 
 
 class Ack:
@@ -260,18 +179,18 @@ class Ack:
 
 def register_decision_listeners(app: AsyncApp, settings: Settings) -> None:
     @app.action(ACTION_APPROVE)
-    async def on_approve(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_approve(ack: Any, body: dict[str, Any]) -> None:
         once = Ack(ack)
         try:
-            await decide_from_button(settings, client, body, "approve", once)
+            await decide_from_button(body, "approve", once)
         finally:
             await once()
 
     @app.action(ACTION_REJECT)
-    async def on_reject(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_reject(ack: Any, body: dict[str, Any]) -> None:
         once = Ack(ack)
         try:
-            await decide_from_button(settings, client, body, "reject", once)
+            await decide_from_button(body, "reject", once)
         finally:
             await once()
 
@@ -281,7 +200,7 @@ def register_decision_listeners(app: AsyncApp, settings: Settings) -> None:
         await open_changes_modal(settings, client, body)
 
     @app.view(CHANGES_CALLBACK)
-    async def on_changes_submitted(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_changes_submitted(ack: Any, body: dict[str, Any]) -> None:
         feedback = feedback_from(body["view"])
         if not feedback.strip():
             # Slack shows the error under the field and keeps the modal open.
@@ -289,6 +208,6 @@ def register_decision_listeners(app: AsyncApp, settings: Settings) -> None:
             return
         once = Ack(ack)
         try:
-            await request_changes_from_modal(settings, client, body, feedback, once)
+            await request_changes_from_modal(body, feedback, once)
         finally:
             await once()

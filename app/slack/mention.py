@@ -3,6 +3,12 @@
 The Events API callback is acked before this runs (bolt acks events itself), so the
 listener may call Slack and the database; it never calls GitHub or a model. The issue's
 title is left for the workflow to fill.
+
+Who may start a run from Slack: an approver (``FIXER_APPROVERS``, or any member of the
+approval channel when that is empty). A Slack user has no GitHub login Fixer could ask
+GitHub about, so the GitHub permission check that guards issue, label and ``/fix``
+triggers does not apply here; the approver list is the gate, the same people who can
+approve the result.
 """
 
 from __future__ import annotations

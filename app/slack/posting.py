@@ -269,3 +269,17 @@ async def post_progress(
     )
     remember_posted(client, channel, thread_ts, PROGRESS_EVENT, marker, str(posted["ts"]))
     return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
+
+
+async def approval_message(
+    client: AsyncWebClient, channel: str, message_ts: str, thread_ts: str | None = None
+) -> dict[str, Any] | None:
+    """The posted message at ``message_ts`` (a reply in ``thread_ts``, or top level)."""
+    if thread_ts:
+        page = await client.conversations_replies(channel=channel, ts=thread_ts)
+    else:
+        page = await client.conversations_history(
+            channel=channel, latest=message_ts, inclusive=True, limit=1
+        )
+    messages = page.get("messages") or []
+    return next((m for m in messages if m.get("ts") == message_ts), None)

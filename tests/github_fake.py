@@ -27,6 +27,8 @@ class FakeGitHub:
     files: dict[tuple[str, str], str] = field(default_factory=dict)
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
     permissions: dict[str, str] = field(default_factory=dict)
+    reactions: list[tuple[str, str]] = field(default_factory=list)
+    """(path under /repos/, content) of every reaction made."""
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     fail_next_comment_response: bool = False
     history: list[tuple[int, str]] = field(default_factory=list)
@@ -56,6 +58,9 @@ class FakeGitHub:
         )
         router.get(url__regex=rf"{API}/repos/[^/]+/[^/]+/collaborators/[^/]+/permission").mock(
             side_effect=self._permission
+        )
+        router.post(url__regex=rf"{API}/repos/[^/]+/[^/]+/issues/.+/reactions$").mock(
+            side_effect=self._react
         )
 
     def _check_jwt(self, request: httpx.Request) -> httpx.Response | None:
@@ -155,11 +160,19 @@ class FakeGitHub:
         return httpx.Response(200, json=self._public(self.comments[comment_id]))
 
     def _permission(self, request: httpx.Request) -> httpx.Response:
-        user = request.url.path.split("/")[-2]
-        role = self.permissions.get(user, "read")
+        parts = request.url.path.split("/")
+        owner, user = parts[parts.index("repos") + 1], parts[-2]
+        # The repository's owner is admin; anyone else reads it unless given a role.
+        role = self.permissions.get(user, "admin" if user == owner else "read")
+        legacy = {"maintain": "write", "triage": "read"}.get(role, role)  # GitHub's mapping
         return httpx.Response(
-            200, json={"permission": role, "role_name": role, "user": {"login": user}}
+            200, json={"permission": legacy, "role_name": role, "user": {"login": user}}
         )
+
+    def _react(self, request: httpx.Request) -> httpx.Response:
+        content = json.loads(request.content)["content"]
+        self.reactions.append((request.url.path.split("/repos/", 1)[1], content))
+        return httpx.Response(201, json={"id": len(self.reactions), "content": content})
 
     @staticmethod
     def _public(comment: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """The trigger policy (DESIGN §3): which events may spend the repository owner's money.
 
 Pure functions of the payload: ingress must answer without calling GitHub. What needs
-GitHub (a labeller's permission, the repo's configured trigger) is checked by the run's
-first steps.
+GitHub is checked by the run's first steps: the configured trigger, and whether whoever
+asked has write access. ``author_association`` is never trusted for that: webhooks show a
+private member of the organisation as ``NONE``, and ``MEMBER``/``COLLABORATOR`` include
+read-only people.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from pydantic import BaseModel
 
 from app.runs.request import RunRequest
 
-TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 FIX_COMMAND = re.compile(r"\A\s*/fix(?:[ \t]+(?P<instructions>.*))?\s*\Z", re.DOTALL)
 
 
@@ -55,6 +56,10 @@ def _base(payload: dict[str, Any]) -> dict[str, Any] | Ignored:
     }
 
 
+def _labels(issue: dict[str, Any]) -> list[str]:
+    return [str(label.get("name")) for label in issue.get("labels") or [] if label.get("name")]
+
+
 def _from_issue_event(payload: dict[str, Any], action: str) -> RunRequest | Ignored:
     base = _base(payload)
     if isinstance(base, Ignored):
@@ -62,16 +67,30 @@ def _from_issue_event(payload: dict[str, Any], action: str) -> RunRequest | Igno
     sender = payload.get("sender") or {}
     if sender.get("type") == "Bot":
         return Ignored(reason="sender is a bot")
+    issue = payload["issue"]
     if action == "opened":
-        association = (payload["issue"].get("author_association") or "NONE").upper()
-        if association not in TRUSTED_ASSOCIATIONS:
-            return Ignored(reason=f"author is {association}, not owner, member or collaborator")
-        return RunRequest(**base, trigger="opened", actor=payload["issue"]["user"]["login"])
+        return RunRequest(
+            **base,
+            trigger="opened",
+            actor=issue["user"]["login"],
+            issue_labels=_labels(issue),
+            at_creation=True,
+        )
     label = (payload.get("label") or {}).get("name")
     if not label:
         return Ignored(reason="labeled event without a label")
-    # Whether the labeller has write access needs GitHub: the run checks it first.
-    return RunRequest(**base, trigger="labeled", actor=sender.get("login", ""), label=label)
+    # A label the issue was created with comes right after ``opened``, and the issue in it
+    # is unchanged since its creation (octokit/webhooks' ``issues.labeled`` example has
+    # ``updated_at == created_at``); a label added later moves ``updated_at``.
+    created = issue.get("created_at")
+    return RunRequest(
+        **base,
+        trigger="labeled",
+        actor=sender.get("login", ""),
+        label=label,
+        issue_labels=_labels(issue),
+        at_creation=created is not None and issue.get("updated_at") == created,
+    )
 
 
 def _from_comment(payload: dict[str, Any]) -> RunRequest | Ignored:
@@ -84,12 +103,10 @@ def _from_comment(payload: dict[str, Any]) -> RunRequest | Ignored:
         return base
     if (comment.get("user") or {}).get("type") == "Bot":
         return Ignored(reason="comment author is a bot")
-    association = (comment.get("author_association") or "NONE").upper()
-    if association not in TRUSTED_ASSOCIATIONS:
-        return Ignored(reason=f"commenter is {association}, not owner, member or collaborator")
     return RunRequest(
         **base,
         trigger="comment",
         actor=comment["user"]["login"],
         instructions=(match.group("instructions") or "").strip(),
+        comment_id=comment.get("id"),
     )

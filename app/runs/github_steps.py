@@ -8,6 +8,7 @@ from urllib.parse import quote
 from dbos import DBOS
 
 from app.errors import RepoConfigError
+from app.github import COMMENT
 from app.repo_config import CONFIG_PATH, parse_repo_config
 from app.runs import store
 from app.runs.context import current
@@ -16,7 +17,7 @@ from app.runs.step_errors import recordable_errors
 from app.status_comment import upsert_status_comment
 from app.timeline import recorder
 
-WRITE_ROLES = frozenset({"admin", "maintain", "write"})
+ACKNOWLEDGEMENT = "eyes"
 GUIDANCE_FILES = ("AGENTS.md", "CLAUDE.md")
 
 # Steps that talk to GitHub retry on their own: each one looks before it acts, so a
@@ -48,6 +49,12 @@ async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
     recorder.note_state(run_id, fields)
 
 
+def label_names(labels: list[Any]) -> list[str]:
+    """Label names from an issue's ``labels`` (GitHub lists label objects, or names)."""
+    names = (label if isinstance(label, str) else label.get("name") for label in labels)
+    return [str(name) for name in names if name]
+
+
 @DBOS.step(name="load_repo", **GITHUB_STEP)
 @recordable_errors
 async def load_repo_step(request: dict[str, Any]) -> dict[str, Any]:
@@ -76,16 +83,38 @@ async def load_repo_step(request: dict[str, Any]) -> dict[str, Any]:
         "issue_title": issue.get("title") or "",
         "issue_body": issue.get("body") or "",
         "issue_url": issue.get("html_url") or "",
+        "issue_labels": label_names(issue.get("labels") or []),
         "agents_md": "\n\n".join(guidance),
     }
 
 
-@DBOS.step(name="labeller_can_write", **GITHUB_STEP)
+@DBOS.step(name="actor_permission", **GITHUB_STEP)
 @recordable_errors
-async def labeller_can_write_step(request: dict[str, Any]) -> bool:
+async def actor_permission_step(request: dict[str, Any]) -> str:
+    """The base permission GitHub gives the person who asked (``admin`` … ``none``)."""
     req = RunRequest.model_validate(request)
-    role = await current().github.permission_of(req.installation_id, req.repo_full_name, req.actor)
-    return role in WRITE_ROLES
+    return await current().github.permission_of(req.installation_id, req.repo_full_name, req.actor)
+
+
+@DBOS.step(name="acknowledge", **GITHUB_STEP)
+@recordable_errors
+async def acknowledge_step(request: dict[str, Any]) -> str | None:
+    """👀 on what asked for the run: the ``/fix`` comment, or the issue itself.
+
+    GitHub answers 200 with the existing reaction when the App already reacted with the
+    same content, so a retried step adds nothing. Returns the reaction's URL target.
+    """
+    req = RunRequest.model_validate(request)
+    owner, repo = req.repo_full_name.split("/", 1)
+    if req.trigger == "comment" and req.comment_id is not None:
+        path = f"/repos/{owner}/{repo}/issues/comments/{req.comment_id}/reactions"
+    elif req.on_issue:
+        path = f"/repos/{owner}/{repo}/issues/{req.issue_number}/reactions"
+    else:
+        return None  # Slack and the CLI answer where they were asked
+    gh = current().github.for_repo(req.installation_id, req.repo_full_name, COMMENT)
+    await gh.arequest("POST", path, json={"content": ACKNOWLEDGEMENT})
+    return path
 
 
 @DBOS.step(name="status_comment", **GITHUB_STEP)

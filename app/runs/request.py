@@ -26,6 +26,19 @@ class RunRequest(BaseModel):
     """Extra instructions from ``/fix ...`` or the Slack mention."""
     slack_channel: str | None = None
     slack_thread_ts: str | None = None
+    comment_id: int | None = None
+    """For ``comment``: the ``/fix`` comment, which gets the 👀 acknowledgement."""
+    issue_labels: list[str] = []
+    """For ``opened``/``labeled``: the issue's labels as the delivery showed them."""
+    at_creation: bool = False
+    """The delivery is part of the issue's creation: ``opened``, or a ``labeled`` that
+    GitHub sends right after it for each label the issue was created with. All of them
+    together start at most one run, judged on the issue as created."""
+
+    @property
+    def on_issue(self) -> bool:
+        """Whether an issue event (not a comment, Slack or the CLI) asked for the run."""
+        return self.trigger in ("opened", "labeled")
 
     @property
     def issue_ref(self) -> str:

@@ -14,17 +14,35 @@ from dbos import DBOS, EnqueueOptions
 from pydantic import BaseModel
 
 from app.runs import store
+from app.runs.creation import covered_by_creation
 from app.runs.engine import NOTICES_QUEUE, RUNS_QUEUE
 from app.runs.request import RunRequest
 
 
 class StartOutcome(BaseModel):
-    kind: Literal["started", "busy"]
+    kind: Literal["started", "busy", "covered"]
     run_id: str
+    reason: str = ""
+    """For ``covered``: why this delivery starts nothing and says nothing."""
+
+    @property
+    def delivery_outcome(self) -> str:
+        """What the delivery's record says came of it (``webhook_deliveries.outcome``)."""
+        if self.kind == "covered":
+            return f"ignored:{self.reason}"
+        return f"{self.kind}:{self.run_id}"
 
 
 def start_run_blocking(database_url: str, request: RunRequest) -> StartOutcome:
-    """Enqueue the run for ``request``, or say that one is already active."""
+    """Enqueue the run for ``request``, or say that one is already active.
+
+    The deliveries of an issue's creation (``opened`` and a ``labeled`` per label, in any
+    order) start one run between them and never a notice about it.
+    """
+    covering = covered_by_creation(database_url, request)
+    if covering is not None:
+        run_id, reason = covering
+        return StartOutcome(kind="covered", run_id=run_id, reason=reason)
     active = store.active_run(database_url, request.repo_full_name, request.issue_number)
     if active is not None:
         DBOS.enqueue_workflow_with_options(

@@ -16,11 +16,13 @@ from agents.plan import CoderResult, Plan
 from app.models import RunState
 from app.repo_config import CONFIG_PATH, RepoConfig
 from app.runs import status_text
+from app.runs.admission import GITHUB_TRIGGERS, permission_refusal, trigger_refusal
 from app.runs.artifacts import get_artifact
 from app.runs.context import current
 from app.runs.engine import AGENT_QUEUE
 from app.runs.github_steps import (
-    labeller_can_write_step,
+    acknowledge_step,
+    actor_permission_step,
     load_repo_step,
     post_already_active_step,
     record_run_step,
@@ -108,6 +110,23 @@ class RunJournal:
         return RunState.failed
 
 
+async def admission_refusal(request: dict[str, Any], loaded: dict[str, Any]) -> str | None:
+    """Why this run may not start, or None: checked before anything shows on GitHub.
+
+    The configured trigger first (no GitHub call when it does not match), then the actor's
+    permission, asked of GitHub, for the triggers that come from GitHub.
+    """
+    req = RunRequest.model_validate(request)
+    if "error" not in loaded:
+        config = RepoConfig.model_validate(loaded["config"])
+        refusal = trigger_refusal(config, req, loaded.get("issue_labels") or [])
+        if refusal is not None:
+            return refusal
+    if req.trigger not in GITHUB_TRIGGERS:
+        return None
+    return permission_refusal(req, await actor_permission_step(request))
+
+
 @DBOS.workflow(name="fix_issue")
 async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
     """Fix one issue; returns the run's final state."""
@@ -115,6 +134,12 @@ async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
     req = journal.req
     await record_run_step(run_id, request, attempt)
     loaded = await load_repo_step(request)
+    refusal = await admission_refusal(request, loaded)
+    if refusal is not None:
+        # Recorded, not commented: whoever may not start runs gets no reply to provoke.
+        await journal.state(RunState.skipped, error=refusal)
+        return RunState.skipped
+    await acknowledge_step(request)
     if "error" in loaded:
         await journal.comment(
             f"⚠️ Fixer cannot start: `{CONFIG_PATH}` is invalid.\n\n```\n{loaded['error']}\n```\n"
@@ -123,12 +148,6 @@ async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
         await journal.state(RunState.failed, error=loaded["error"])
         return RunState.failed
     config = RepoConfig.model_validate(loaded["config"])
-    if not config.accepts(req.trigger, req.label):
-        await journal.state(RunState.skipped, error=f"trigger {req.trigger} not enabled")
-        return RunState.skipped
-    if req.trigger == "labeled" and not await labeller_can_write_step(request):
-        await journal.state(RunState.skipped, error=f"{req.actor} has no write access")
-        return RunState.skipped
     await journal.state(RunState.planning, issue_title=loaded["issue_title"])
     await journal.comment(status_text.planning(run_id))
     await journal.progress("planning", f"Planning a fix for {req.issue_ref}.")
@@ -319,4 +338,10 @@ async def notify_already_active(active_run_id: str, request: dict[str, Any]) -> 
     """Tell the issue that a trigger arrived while a run is active; start nothing."""
     notice_id = DBOS.workflow_id
     assert notice_id is not None
+    req = RunRequest.model_validate(request)
+    # Only people who may start runs hear back: an outsider's /fix gets no reply.
+    if req.trigger in GITHUB_TRIGGERS and permission_refusal(
+        req, await actor_permission_step(request)
+    ):
+        return
     await post_already_active_step(notice_id, active_run_id, request)

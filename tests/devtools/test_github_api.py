@@ -302,9 +302,9 @@ async def test_collaborator_roles_reactions_and_labels(
 ) -> None:
     fixer = fixer_app(github, app_key[0])
     github.set_permission("maintainer", "maintain")
-    assert await fixer.permission_of(installation, REPO, "maintainer") == "maintain"
+    assert await fixer.permission_of(installation, REPO, "maintainer") == "write"
     assert await fixer.permission_of(installation, REPO, "octo") == "admin"
-    assert await fixer.permission_of(installation, REPO, "passerby") == "read"
+    assert await fixer.permission_of(installation, REPO, "passerby") == "none"
     gh = fixer.for_repo(installation, REPO, COMMENT)
     issue = github.open_issue(REPO, "Bug", "It breaks", author="octo")["number"]
     eyes = {"content": "eyes"}

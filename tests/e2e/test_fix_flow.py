@@ -100,7 +100,9 @@ def test_outsider_issue_and_forged_webhook_start_nothing(
 
     stack = make_stack(sample_repo.fix_script())
     stack.start_fixer()
-    stack.open_issue(author="drive-by", association="NONE")
+    # Shown as MEMBER (read-only members are members too): GitHub's "read" decides.
+    stack.github.set_permission("drive-by", "read")
+    stack.open_issue(author="drive-by", association="MEMBER")
     forged = httpx.post(
         f"{stack.url}/github/webhook",
         content=b'{"action": "opened"}',
@@ -115,6 +117,7 @@ def test_outsider_issue_and_forged_webhook_start_nothing(
 
     time.sleep(2)
     assert comments(stack) == [] and stack.model.requests == []
+    assert stack.github.state.reactions == []
 
 
 def test_killed_while_waiting_for_approval_and_restarted_opens_one_pr(

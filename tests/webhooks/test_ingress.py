@@ -128,14 +128,19 @@ def test_redelivery_is_202_and_starts_nothing_new(
     assert len(github.comments_on(REPO, 1)) == 1
 
 
-def test_outsider_issue_starts_nothing(
+def test_issue_from_someone_with_read_permission_is_skipped_with_the_reason_and_no_reply(
     client: TestClient, github: FakeGitHub, settings: Settings
 ) -> None:
-    response = deliver(client, "issues", opened("NONE"))
+    github.permissions["Codertocat"] = "read"  # shown as OWNER: the association is not asked
+    response = deliver(client, "issues", opened("OWNER"))
     assert response.status_code == 202
-    assert response.json()["outcome"].startswith("ignored:author is NONE")
-    assert runs(settings) == []
-    assert github.token_requests == []
+    wait_for(lambda: [r.state for r in runs(settings)] == ["skipped"])
+    [run] = runs(settings)
+    assert run.error == (
+        "Codertocat has read permission on Codertocat/Hello-World; "
+        "starting a run needs write, maintain or admin"
+    )
+    assert github.comments_on(REPO, 1) == [] and github.reactions == []
 
 
 def test_second_trigger_while_active_says_so_and_starts_nothing(
@@ -176,7 +181,7 @@ def test_label_added_by_someone_without_write_access_is_skipped_silently(
     payload["installation"] = {"id": 1}
     deliver(client, "issues", payload)
     wait_for(lambda: bool(runs(settings)) and runs(settings)[0].state == "skipped")
-    assert "no write access" in (runs(settings)[0].error or "")
+    assert "Codertocat has read permission" in (runs(settings)[0].error or "")
     assert github.comments_on(REPO, 1) == []
 
 

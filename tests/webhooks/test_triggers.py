@@ -25,13 +25,26 @@ def test_issue_opened_by_owner_starts_a_run() -> None:
     assert decision.run_id(1) == "Codertocat/Hello-World#1:1"
 
 
-@pytest.mark.parametrize("association", ["NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR"])
-def test_issue_opened_by_outsider_starts_nothing(association: str) -> None:
+@pytest.mark.parametrize("association", ["NONE", "CONTRIBUTOR", "MEMBER", "COLLABORATOR"])
+def test_issue_opened_asks_the_run_to_check_permission_whatever_the_association(
+    association: str,
+) -> None:
+    # A private organisation member shows as NONE or CONTRIBUTOR, and MEMBER includes
+    # read-only people: ingress cannot judge, the run asks GitHub for the permission.
     payload = installed("issues__opened.payload.json")
     payload["issue"]["author_association"] = association
     decision = run_request_for("issues", payload)
+    assert isinstance(decision, RunRequest)
+    assert decision.actor == "Codertocat"
+    assert decision.at_creation
+
+
+def test_issue_opened_by_a_bot_starts_nothing() -> None:
+    payload = installed("issues__opened.payload.json")
+    payload["sender"]["type"] = "Bot"
+    decision = run_request_for("issues", payload)
     assert isinstance(decision, Ignored)
-    assert association in decision.reason
+    assert "bot" in decision.reason
 
 
 def test_payload_without_installation_starts_nothing() -> None:
@@ -47,20 +60,42 @@ def test_label_event_carries_label_and_labeller_for_the_run_to_check() -> None:
     assert decision.actor == "Codertocat"
 
 
-def test_fix_comment_from_collaborator_carries_instructions() -> None:
+def test_label_set_at_creation_is_part_of_the_creation_and_a_later_one_is_not() -> None:
+    # octokit's example is a label set at creation: the issue is unchanged since.
+    at_creation = run_request_for("issues", installed("issues__labeled.payload.json"))
+    assert isinstance(at_creation, RunRequest)
+    assert at_creation.at_creation and at_creation.issue_labels == ["bug"]
+    later = installed("issues__labeled.payload.json")
+    later["issue"]["updated_at"] = "2019-05-15T15:24:02Z"
+    decision = run_request_for("issues", later)
+    assert isinstance(decision, RunRequest)
+    assert not decision.at_creation
+
+
+def test_opened_carries_the_labels_the_issue_was_created_with() -> None:
+    payload = installed("issues__opened.payload.json")
+    decision = run_request_for("issues", payload)
+    assert isinstance(decision, RunRequest)
+    assert decision.issue_labels == [label["name"] for label in payload["issue"]["labels"]]
+
+
+def test_fix_comment_carries_instructions_and_the_comment_to_acknowledge() -> None:
     payload = installed("issue_comment__created.with-installation.payload.json")
     payload["comment"]["body"] = "/fix keep the public API unchanged"
     decision = run_request_for("issue_comment", payload)
     assert isinstance(decision, RunRequest)
     assert decision.trigger == "comment"
     assert decision.instructions == "keep the public API unchanged"
+    assert decision.comment_id == payload["comment"]["id"]
 
 
-def test_plain_comment_or_outsider_fix_starts_nothing() -> None:
+def test_fix_from_anyone_but_a_bot_goes_to_the_run_and_a_plain_comment_starts_nothing() -> None:
     payload = installed("issue_comment__created.with-installation.payload.json")
     assert isinstance(run_request_for("issue_comment", payload), Ignored)  # not /fix
     payload["comment"]["body"] = "/fix"
     payload["comment"]["author_association"] = "NONE"
+    assert isinstance(run_request_for("issue_comment", payload), RunRequest)
+    payload["comment"]["user"]["type"] = "Bot"
     assert isinstance(run_request_for("issue_comment", payload), Ignored)
 
 

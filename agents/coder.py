@@ -63,6 +63,9 @@ def coder_task(
         guidance=guidance_section(guidance),
         plan=plan.to_markdown(),
         test_instructions=testing_section(guidance.test_command),
+        workflow_rule=prompts.load(
+            "workflow_files_allowed" if guidance.allow_workflow_changes else "workflow_files"
+        ),
         feedback=feedback_text,
     )
 

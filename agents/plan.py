@@ -30,6 +30,8 @@ class RepoGuidance(BaseModel):
     """The ``instructions`` setting of ``.github/fixer.yml``."""
     test_command: str | None = None
     """The ``test`` setting; ``None`` asks the coder to discover how to run the tests."""
+    allow_workflow_changes: bool = False
+    """The ``allow_workflow_changes`` setting: the coder may change ``.github/workflows/``."""
 
 
 class FileChange(BaseModel):

@@ -21,3 +21,11 @@ class GitHubError(FixerError):
 
 class ExternalServiceError(FixerError):
     """GitHub, Slack or git failed a call; carries only text, so DBOS can record it."""
+
+
+class PermanentError(FixerError):
+    """A refusal that retrying cannot fix: the step is not retried and the run ends as failed."""
+
+
+class GitHubRefused(GitHubError, PermanentError):
+    """GitHub said no for good (a 4xx: permission, validation, archived, gone, push declined)."""

@@ -3,17 +3,75 @@
 The push is a durable-workflow step, so it runs at least once and must be safe to repeat
 (DESIGN §4): the commit is deterministic (fixed identity and dates), so a retry builds the
 same sha, and a branch that already points at it is left alone.
+
+A push GitHub declines for good (a workflow file without the ``workflows`` permission, a
+ruleset or branch protection on the branch, an archived repository, a token that may not
+write) raises :class:`PushDeclined`, a permanent error: retrying the step cannot help, so the
+run ends with the reason and what to do.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.errors import PermanentError
 from app.git_host import GitHostError, GitRunner, PatchDoesNotApply, PushRefused
 from app.git_mirror import RepoMirror
+
+
+class PushDeclined(PushRefused, PermanentError):
+    """GitHub refused the push for a reason a retry does not change; the message says which."""
+
+
+class PatchWillNotApply(PatchDoesNotApply, PermanentError):
+    """The approved patch does not apply to its base commit: retrying cannot change that."""
+
+
+_REJECTED = re.compile(r"! \[remote rejected\] \S+ -> \S+ \((?P<reason>[^)]*)\)")
+_REMOTE_LINE = re.compile(r"remote:[ \t]*([^\n]*)")
+_HTTP_REFUSAL = re.compile(r"The requested URL returned error: (?P<status>40[134])")
+_HINTS = (
+    (
+        "without `workflows` permission",
+        "The fix changes a file under `.github/workflows/`, which the App may not push: "
+        "request changes without it, or opt in with `allow_workflow_changes: true` in "
+        "`.github/fixer.yml` and grant the App `workflows: write`.",
+    ),
+    (
+        "rule violations",
+        "A ruleset covers this branch: add the App to the ruleset's bypass list or exclude "
+        "`fixer/*` from it.",
+    ),
+    (
+        "protected branch",
+        "A branch protection rule covers this branch: exclude `fixer/*` from it.",
+    ),
+    ("archived", "The repository is archived (read-only): unarchive it to let Fixer push."),
+)
+
+
+def declined(message: str, branch: str) -> PushDeclined | None:
+    """The permanent refusal in a failed push's message, or None (a retry may succeed)."""
+    rejected = _REJECTED.search(message)
+    refused = _HTTP_REFUSAL.search(message)
+    if rejected is None and refused is None:
+        return None
+    text = message.replace("\\n", "\n")
+    remote = [line.strip() for line in _REMOTE_LINE.findall(text) if line.strip()]
+    what = f"GitHub declined the push of `{branch}`"
+    if rejected:
+        what += f" ({rejected['reason']})"
+    elif refused:
+        what += f" (HTTP {refused['status']})"
+    detail = (what + (": " + " ".join(remote) if remote else "")).rstrip(".")
+    hint = next((h for key, h in _HINTS if key in message), None)
+    if hint is None:
+        hint = "Check that the App is installed here with contents:write."
+    return PushDeclined(f"{detail}. {hint}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +113,7 @@ def _commit_patch(git: GitRunner, patch_file: Path, message: str, env: dict[str,
         "--index",
         "--binary",
         str(patch_file),
-        error=PatchDoesNotApply,
+        error=PatchWillNotApply,
         what="applying the approved patch to the base commit (re-run the coder on a fresh base)",
     )
     git.run("commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message, env=env)
@@ -104,7 +162,7 @@ def push_fix(
     """Apply ``patch`` on ``base_commit``, rebase onto the latest default branch if possible,
     and make ``refs/heads/<branch>`` point at the result."""
     if not patch.strip():
-        raise PatchDoesNotApply(f"the patch for {branch} is empty: there is nothing to push")
+        raise PatchWillNotApply(f"the patch for {branch} is empty: there is nothing to push")
     env = _identity_env(author, timestamp)
     head = mirror.fetch(clone_url, token, ref=default_branch)
     with tempfile.TemporaryDirectory(prefix="fixer-push-") as tmp:
@@ -122,15 +180,21 @@ def push_fix(
         if current != commit:
             # The branch is ours (fixer/issue-N): a previous attempt may have pushed a commit
             # rebased onto an older head; the lease replaces exactly that and nothing newer.
-            git.run(
-                "push",
-                "--quiet",
-                f"--force-with-lease=refs/heads/{branch}:{current}",
-                clone_url,
-                f"HEAD:refs/heads/{branch}",
-                error=PushRefused,
-                what=f"pushing {branch} to {clone_url} (the token needs contents:write there)",
-            )
+            try:
+                git.run(
+                    "push",
+                    "--quiet",
+                    f"--force-with-lease=refs/heads/{branch}:{current}",
+                    clone_url,
+                    f"HEAD:refs/heads/{branch}",
+                    error=PushRefused,
+                    what=f"pushing {branch} to {clone_url} (the token needs contents:write there)",
+                )
+            except PushRefused as exc:
+                refusal = declined(str(exc), branch)
+                if refusal is None:
+                    raise
+                raise refusal from None
     return PushResult(
         commit=commit,
         branch=branch,

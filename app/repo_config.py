@@ -37,6 +37,9 @@ class RepoConfig(BaseModel):
     instructions: str = ""
     approval_timeout_hours: float = Field(default=72, gt=0, le=24 * 30)
     max_rounds: int = Field(default=3, ge=1, le=20)
+    allow_workflow_changes: bool = False
+    """Let the coder change ``.github/workflows/`` and push it; GitHub accepts that only from
+    an App granted ``workflows: write`` (add it to ``app.yml``'s ``default_permissions``)."""
 
     def accepts(self, trigger: str, label: str | None) -> bool:
         """Whether a trigger of this kind starts runs under this configuration."""

@@ -141,7 +141,9 @@ class _GitHandler(BaseHTTPRequestHandler):
         service = parse_qs(parts.query).get("service", [""])[0] or rest.rsplit("/", 1)[-1]
         if service == "git-receive-pack":
             if not grant.write:
-                return self._reply(403, b"Permission to push denied.\n")
+                # GitHub's words; git shows a text/plain body as ``remote:`` lines.
+                denied = f"Permission to {repo}.git denied.\n".encode()
+                return self._reply(403, denied, {"Content-Type": "text/plain; charset=utf-8"})
             if self._refused(repo, rest, grant, body):
                 return
         self._cgi(repo, rest, parts.query, body)

@@ -13,7 +13,7 @@ from app.repo_config import CONFIG_PATH, parse_repo_config
 from app.runs import store
 from app.runs.context import current
 from app.runs.request import RunRequest
-from app.runs.step_errors import recordable_errors
+from app.runs.step_errors import recordable_errors, should_retry
 from app.status_comment import upsert_status_comment
 from app.timeline import recorder
 
@@ -23,12 +23,14 @@ GUIDANCE_FILES = ("AGENTS.md", "CLAUDE.md")
 # Steps that talk to GitHub retry on their own: each one looks before it acts, so a
 # retry after a lost response finds what the first attempt did instead of redoing it.
 # Twelve attempts over about two minutes: a run must ride out a GitHub hiccup, not end in
-# an error with its work done.
+# an error with its work done. A refusal that retrying cannot fix (a 4xx other than 408,
+# 429 and rate limits; a declined push) is not retried: the workflow fails the run with it.
 GITHUB_STEP: dict[str, Any] = {
     "retries_allowed": True,
     "max_attempts": 12,
     "interval_seconds": 0.5,
     "backoff_rate": 1.5,
+    "should_retry": should_retry,
 }
 
 
@@ -119,7 +121,10 @@ async def acknowledge_step(request: dict[str, Any]) -> str | None:
 
 @DBOS.step(name="status_comment", **GITHUB_STEP)
 @recordable_errors
-async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -> dict[str, Any]:
+async def status_comment_step(
+    run_id: str, request: dict[str, Any], body: str, recreate: bool = True
+) -> dict[str, Any]:
+    """Create or edit the run's status comment; ``recreate``: post it again if deleted."""
     req = RunRequest.model_validate(request)
     run = store.get_run(current().settings.database_url, run_id)
     comment = await upsert_status_comment(
@@ -130,7 +135,17 @@ async def status_comment_step(run_id: str, request: dict[str, Any], body: str) -
         run_id,
         body,
         comment_id=run.status_comment_id if run else None,
+        recreate=recreate,
+        more_url=run_url(run_id),
     )
+    if comment["recreated"]:
+        recorder.note(
+            run_id,
+            recorder.step_key("status_comment_recreated"),
+            "side_effect",
+            title="the status comment was deleted on GitHub; posted it again",
+            data={"effect": "status_comment_recreated", "url": comment["html_url"]},
+        )
     store.update_run(
         current().settings.database_url,
         run_id,

@@ -1,4 +1,9 @@
-"""After approval: push ``fixer/issue-N`` from the host, then open (or find) the PR."""
+"""After approval: push ``fixer/issue-N`` from the host, then open (or find) the PR.
+
+Each attempt on an issue has a branch of its own (``fixer/issue-N`` for the first,
+``fixer/issue-N-2`` for the second, ...): the PR is looked up by head branch before it is
+opened, and a later attempt must never find the earlier attempt's closed or merged PR.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from dbos import DBOS
 from app.bot_identity import bot_identity
 from app.git_mirror import RepoMirror
 from app.git_push import push_fix
+from app.github import Permission
+from app.github_limits import fit
 from app.runs.artifacts import get_artifact
 from app.runs.context import current
 from app.runs.github_steps import GITHUB_STEP
@@ -19,8 +26,16 @@ from app.runs.step_errors import recordable_errors
 from app.timeline import recorder
 
 
-def branch_for(issue_number: int) -> str:
-    return f"fixer/issue-{issue_number}"
+def branch_for(issue_number: int, attempt: int = 1) -> str:
+    """The fix branch of an attempt; the first keeps the plain name existing runs use."""
+    suffix = "" if attempt <= 1 else f"-{attempt}"
+    return f"fixer/issue-{issue_number}{suffix}"
+
+
+def attempt_of(run_id: str) -> int:
+    """The attempt number in a run id ``owner/repo#N:attempt`` (1 when it carries none)."""
+    _, _, attempt = run_id.rpartition(":")
+    return int(attempt) if attempt.isdigit() else 1
 
 
 @DBOS.step(name="push_branch", **GITHUB_STEP)
@@ -33,6 +48,8 @@ async def push_branch_step(
     issue_number: int,
     issue_title: str,
     base_commit: str,
+    attempt: int = 1,
+    workflows: bool = False,
     patch_sha: str,
     default_branch: str,
     timestamp: str,
@@ -40,9 +57,12 @@ async def push_branch_step(
     """Apply the approved patch and push it with a contents:write token for this repo only."""
     settings = current().settings
     patch = get_artifact(settings.database_url, patch_sha).decode()
-    token = await current().github.mint_token(
-        installation_id, repo_full_name, {"contents": "write", "metadata": "read"}
-    )
+    branch = branch_for(issue_number, attempt)
+    scope: dict[str, Permission] = {"contents": "write", "metadata": "read"}
+    if workflows:
+        # The repository opted in (`allow_workflow_changes`): the App must hold it too.
+        scope["workflows"] = "write"
+    token = await current().github.mint_token(installation_id, repo_full_name, scope)
     # Looked up here, not fixed: commits by `{id}+{slug}[bot]@users.noreply…` show as the App's.
     author = await bot_identity(current().github, installation_id, repo_full_name)
     mirror = RepoMirror(settings.fixer_cache_dir / "mirrors")
@@ -53,13 +73,13 @@ async def push_branch_step(
         token,
         base_commit=base_commit,
         patch=patch,
-        branch=branch_for(issue_number),
+        branch=branch,
         message=f"Fix #{issue_number}: {issue_title}\n\nFixes #{issue_number}",
         author=author,
         default_branch=default_branch,
         timestamp=datetime.fromisoformat(timestamp),
     )
-    recorder.note_push(repo_full_name, issue_number, branch_for(issue_number))
+    recorder.note_push(repo_full_name, issue_number, branch)
     return dataclasses.asdict(result)
 
 
@@ -73,10 +93,13 @@ async def open_pull_request_step(
     title: str,
     body: str,
     base: str,
+    attempt: int = 1,
+    more_url: str | None = None,
 ) -> dict[str, Any]:
-    """The PR for the fix branch: looked up by head first, so a retry never opens two."""
+    """The PR for this attempt's branch: looked up by head first, so a retry never opens two."""
     github = current().github
-    branch = branch_for(issue_number)
+    branch = branch_for(issue_number, attempt)
+    body = fit(body, url=more_url)
     existing = await github.find_pull(installation_id, repo_full_name, branch)
     if existing is None:
         existing = await github.create_pull(

@@ -1,7 +1,12 @@
-"""The words of the run's status comment, one function per phase (pure, testable)."""
+"""The words of the run's status comment, one function per phase (pure, testable).
+
+Long parts (a plan, an error) are cut to leave the comment well inside GitHub's 65,536
+characters, pointing at the run page for the rest.
+"""
 
 from __future__ import annotations
 
+from app.github_limits import SECTION_LIMIT, fit
 from app.runs.github_steps import run_url
 
 
@@ -13,12 +18,14 @@ def planning(run_id: str) -> str:
     return f"👋 On it — Fixer is planning a fix: studying the code for the cause. {_link(run_id)}"
 
 
-def _plan_block(plan_markdown: str) -> str:
-    return f"<details><summary>Plan</summary>\n\n{plan_markdown}\n\n</details>"
+def _plan_block(run_id: str, plan_markdown: str) -> str:
+    plan = fit(plan_markdown, SECTION_LIMIT, run_url(run_id))
+    return f"<details><summary>Plan</summary>\n\n{plan}\n\n</details>"
 
 
 def coding(run_id: str, plan_markdown: str) -> str:
-    return f"🛠️ Coding — carrying out the plan. {_link(run_id)}\n\n{_plan_block(plan_markdown)}"
+    plan = _plan_block(run_id, plan_markdown)
+    return f"🛠️ Coding — carrying out the plan. {_link(run_id)}\n\n{plan}"
 
 
 def awaiting_approval(
@@ -30,11 +37,14 @@ def awaiting_approval(
     tests_passed: bool,
     cost_usd: float,
     where: str,
+    warning: str = "",
 ) -> str:
     tests = "✅ tests pass" if tests_passed else "⚠️ **tests still fail** — review with care"
+    flagged = f"\n\n{warning}" if warning else ""
     return (
         f"✋ Awaiting approval (round {round}) — {tests}; cost so far ${cost_usd:.2f}. "
-        f"{where} {_link(run_id)}\n\n**Changes:** {files}\n\n{_plan_block(plan_markdown)}"
+        f"{where} {_link(run_id)}\n\n**Changes:** {files}{flagged}\n\n"
+        f"{_plan_block(run_id, plan_markdown)}"
     )
 
 
@@ -55,6 +65,7 @@ def expired(run_id: str, hours: float) -> str:
 
 
 def failed(run_id: str, reason: str, cost_usd: float) -> str:
+    reason = fit(reason, SECTION_LIMIT, run_url(run_id))
     return (
         f"❌ Fixer stopped: {reason}\n\nSpent ${cost_usd:.2f}. Nothing was pushed; "
         f"comment `/fix` to try again. {_link(run_id)}"

@@ -7,12 +7,14 @@ queue; waiting for a person is a durable ``recv`` that holds no container.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 from dbos import DBOS, EnqueueOptions
 
 from agents.plan import CoderResult, Plan
+from app.github_limits import SECTION_LIMIT, fit, tail
 from app.models import RunState
 from app.repo_config import CONFIG_PATH, RepoConfig
 from app.runs import status_text
@@ -31,7 +33,8 @@ from app.runs.github_steps import (
     status_comment_step,
 )
 from app.runs.phase_io import PhaseInput, PhaseOutput
-from app.runs.pull_request import open_pull_request_step, push_branch_step
+from app.runs.pull_request import attempt_of, open_pull_request_step, push_branch_step
+from app.runs.refusals import NOT_SHOWN, RUN_ENDING, reason_for
 from app.runs.request import RunRequest
 from app.runs.slack_steps import (
     post_approval_step,
@@ -39,6 +42,7 @@ from app.runs.slack_steps import (
     slack_enabled,
     update_approval_step,
 )
+from app.runs.workflow_files import workflow_warning
 from app.slack.diffstat import parse_diffstat, totals
 
 
@@ -81,12 +85,20 @@ class RunJournal:
         self.slack_thread: tuple[str, str | None] | None = (
             (self.req.slack_channel, self.req.slack_thread_ts) if self.req.slack_channel else None
         )
+        self.comment_recreated = False
+        """The status comment was deleted and posted again once; deleted again, it stays gone."""
+        self.spent = 0.0
+        self.approval: tuple[dict[str, str], dict[str, Any]] | None = None
+        """The latest Slack approval message and its content (marked failed if the run fails)."""
 
     async def state(self, state: RunState, **fields: Any) -> None:
         await set_state_step(self.run_id, {"state": state, **fields})
 
     async def comment(self, body: str) -> None:
-        await status_comment_step(self.run_id, self.request, body)
+        posted = await status_comment_step(
+            self.run_id, self.request, body, not self.comment_recreated
+        )
+        self.comment_recreated = self.comment_recreated or bool(posted.get("recreated"))
 
     async def progress(self, phase: str, text: str, round: int = 1) -> None:
         if not slack_enabled():
@@ -104,8 +116,16 @@ class RunJournal:
             )
 
     async def fail(self, reason: str, spent: float) -> str:
-        await self.comment(status_text.failed(self.run_id, reason, spent))
-        await self.progress("failed", reason)
+        # Each notice is best effort: the issue may refuse the comment (archived, deleted
+        # twice) and Slack may be down; neither may leave the run active.
+        with contextlib.suppress(*NOT_SHOWN):
+            await self.comment(status_text.failed(self.run_id, reason, spent))
+        with contextlib.suppress(*NOT_SHOWN):
+            await self.progress("failed", reason)
+            if self.approval is not None:
+                message, content = self.approval
+                failed = {"state": "failed", "reason": reason}
+                await update_approval_step(message["channel"], message["ts"], content, failed)
         await self.state(RunState.failed, error=reason[:2000], cost_usd=spent)
         return RunState.failed
 
@@ -171,12 +191,23 @@ async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
             "agents_md": loaded["agents_md"],
             "instructions": config.instructions,
             "test_command": config.test,
+            "allow_workflow_changes": config.allow_workflow_changes,
         },
     )
     return await approval_rounds(journal, phase, config, loaded)
 
 
 async def approval_rounds(
+    journal: RunJournal, phase: PhaseInput, config: RepoConfig, loaded: dict[str, Any]
+) -> str:
+    """The rounds until a decision; a refusal nothing will undo fails the run (DESIGN §4)."""
+    try:
+        return await _rounds(journal, phase, config, loaded)
+    except RUN_ENDING as exc:
+        return await journal.fail(reason_for(exc, journal.run_id), journal.spent)
+
+
+async def _rounds(
     journal: RunJournal, phase: PhaseInput, config: RepoConfig, loaded: dict[str, Any]
 ) -> str:
     run_id, req = journal.run_id, journal.req
@@ -191,6 +222,8 @@ async def approval_rounds(
         stats = parse_diffstat(diff)
         added, removed = totals(stats)
         files = ", ".join(f"`{s.path}`" for s in stats[:20]) + f" (+{added}/−{removed})"
+        warning = workflow_warning([s.path for s in stats], config.allow_workflow_changes)
+        journal.spent = out.spent_usd
         await journal.state(RunState.awaiting_approval, round=phase.round, cost_usd=out.spent_usd)
         where = "Decide with `fixer runs approve|reject`."
         approval: dict[str, str] | None = None
@@ -209,6 +242,7 @@ async def approval_rounds(
                 "tests_summary": result.test_output_tail[-1500:],
                 "cost_usd": out.spent_usd,
                 "run_url": run_url(run_id),
+                "warnings": [warning] if warning else [],
             }
             approval = await post_approval_step(content, req.slack_thread_ts)
             journal.slack_thread = (approval["channel"], approval["ts"])
@@ -218,6 +252,7 @@ async def approval_rounds(
                 slack_thread_ts=approval["ts"],
             )
             where = "Decide in Slack."
+            journal.approval = (approval, content)
         await journal.comment(
             status_text.awaiting_approval(
                 run_id,
@@ -227,6 +262,7 @@ async def approval_rounds(
                 tests_passed=result.tests_passed,
                 cost_usd=out.spent_usd,
                 where=where,
+                warning=warning,
             )
         )
         decision = await wait_for_decision(phase.round, config.approval_timeout_hours * 3600)
@@ -291,6 +327,8 @@ async def open_pr(
         req.repo_full_name,
         loaded["clone_url"],
         issue_number=req.issue_number,
+        attempt=attempt_of(run_id),
+        workflows=config.allow_workflow_changes,
         issue_title=loaded["issue_title"],
         base_commit=out.base_commit,
         patch_sha=out.snapshot["sha256"],
@@ -304,10 +342,13 @@ async def open_pr(
             f"the branch is based on {out.base_commit[:12]}, where it was made and tested."
         )
     tests = "passed" if result.tests_passed else "**still failing**"
+    link = run_url(run_id)
     body = (
-        f"Fixes #{req.issue_number}\n\n## Plan\n\n{plan.to_markdown()}\n\n## What changed\n\n"
-        f"{result.summary}\n\n## Tests\n\n`{config.test or 'discovered by the coder'}`: {tests}\n\n"
-        f"```\n{result.test_output_tail[-3000:]}\n```\n\n"
+        f"Fixes #{req.issue_number}\n\n"
+        f"## Plan\n\n{fit(plan.to_markdown(), SECTION_LIMIT, link)}\n\n"
+        f"## What changed\n\n{fit(result.summary, SECTION_LIMIT, link)}\n\n"
+        f"## Tests\n\n`{config.test or 'discovered by the coder'}`: {tests}\n\n"
+        f"```\n{tail(result.test_output_tail, 3000)}\n```\n\n"
         f"Cost ${out.spent_usd:.2f} · approved by {who} · [run]({run_url(run_id)})"
         + (f"\n\n{note}" if note else "")
     )
@@ -318,6 +359,8 @@ async def open_pr(
         title=loaded["issue_title"] or f"Fix #{req.issue_number}",
         body=body,
         base=loaded["default_branch"],
+        attempt=attempt_of(run_id),
+        more_url=run_url(run_id),
     )
     await journal.state(RunState.pr_opened, pr_url=pull["html_url"])
     await journal.comment(status_text.pr_opened(run_id, pull["html_url"], who, note))

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from app.errors import PermanentError
 from app.git_host import PatchDoesNotApply, PushRefused, RepositoryUnreachable
 from app.git_mirror import RepoMirror
-from app.git_push import PushResult, push_fix
+from app.git_push import PushDeclined, PushResult, push_fix
+from devtools.git_receive import PushRules
 from tests.git_server import GitHttpServer
 
 REPO = "octo/app"
@@ -64,6 +66,7 @@ class Remote:
     def patch(self, path: str, text: str) -> str:
         """The diff a sandbox would produce for writing ``text`` to ``path`` at HEAD."""
         original = (self.work / path).read_text() if (self.work / path).exists() else None
+        (self.work / path).parent.mkdir(parents=True, exist_ok=True)
         (self.work / path).write_text(text)
         git(self.work, "add", "--intent-to-add", path)
         diff = git(self.work, "diff", "--binary", strip=False)
@@ -308,3 +311,67 @@ def test_logged_git_command_lines_carry_no_token(
     for token in (READ, WRITE):
         for secret in secrets(token):
             assert secret.decode() not in caplog.text
+
+
+WORKFLOW = "on: push\njobs: {}\n"
+
+
+@pytest.mark.parametrize(
+    ("rules", "patch_path", "said", "hint"),
+    [
+        (
+            PushRules(),
+            ".github/workflows/ci.yml",
+            "refusing to allow a GitHub App to create or update workflow "
+            "`.github/workflows/ci.yml` without `workflows` permission",
+            "allow_workflow_changes: true",
+        ),
+        (
+            PushRules(rulesets=("fixer/*",)),
+            "calc.py",
+            "Cannot create ref due to creations being restricted.",
+            "bypass list",
+        ),
+        (
+            PushRules(archived=True),
+            "calc.py",
+            "This repository was archived so it is read-only.",
+            "unarchive it",
+        ),
+    ],
+    ids=["workflow file", "ruleset", "archived"],
+)
+def test_push_github_declines_is_a_permanent_refusal_with_the_reason(
+    remote: Remote,
+    mirror: RepoMirror,
+    rules: PushRules,
+    patch_path: str,
+    said: str,
+    hint: str,
+) -> None:
+    base = mirror.fetch(remote.url, WRITE)
+    patch = remote.patch(patch_path, WORKFLOW if patch_path.endswith(".yml") else FIXED)
+    remote.server.rules = lambda repo: rules
+    with pytest.raises(PushDeclined) as caught:
+        fix(mirror, remote, base, patch)
+    assert isinstance(caught.value, PermanentError)
+    assert said in str(caught.value) and hint in str(caught.value)
+    assert WRITE not in str(caught.value)
+    assert git(remote.bare, "branch", "--list", "fixer/*") == ""
+
+
+def test_push_with_read_only_token_is_permanent(remote: Remote, mirror: RepoMirror) -> None:
+    base = mirror.fetch(remote.url, READ)
+    with pytest.raises(PushDeclined):
+        push_fix(
+            mirror,
+            remote.url,
+            READ,
+            base_commit=base,
+            patch=remote.patch("calc.py", FIXED),
+            branch="fixer/issue-7",
+            message="Fix",
+            author=BOT,
+            default_branch="main",
+            timestamp=WHEN,
+        )

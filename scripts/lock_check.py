@@ -22,9 +22,9 @@ try:
     from packaging.utils import canonicalize_name
     from packaging.version import Version
 except ImportError:  # a venv fresh from `python -m venv` has pip, and pip vendors packaging
-    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
-    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef]
-    from pip._vendor.packaging.version import Version  # type: ignore[no-redef]
+    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef,assignment,unused-ignore]
+    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef,assignment,unused-ignore]
+    from pip._vendor.packaging.version import Version  # type: ignore[no-redef,assignment,unused-ignore]
 
 RUNTIME_LOCK = "requirements.txt"
 DEV_LOCK = "requirements-dev.txt"

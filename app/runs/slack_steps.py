@@ -10,7 +10,7 @@ from app.runs.context import current
 from app.runs.step_errors import recordable_errors
 from app.slack.app import build_web_client
 from app.slack.messages import ApprovalContent, ApprovalStatus
-from app.slack.posting import post_approval, post_progress, update_approval
+from app.slack.posting import permalink, post_approval, post_progress, update_approval
 from app.timeline import recorder
 
 # A posting step makes several Web API calls and any of them can fail; ten attempts over
@@ -30,15 +30,38 @@ def slack_enabled() -> bool:
 
 @DBOS.step(name="slack_approval", **SLACK_STEP)
 @recordable_errors
-async def post_approval_step(content: dict[str, Any], thread_ts: str | None) -> dict[str, str]:
+async def post_approval_step(
+    content: dict[str, Any], thread_ts: str | None, thread_channel: str | None = None
+) -> dict[str, str]:
+    """The round's approval message, always a top-level message of the approval channel.
+
+    A run started by a mention (``thread_channel``, ``thread_ts``: the mention's thread, in
+    any channel) links back to it, and its thread hears where the approval waits; a
+    ``thread_ts`` of another channel is no message of the approval channel, and Slack
+    refuses to post a reply under it (``invalid_thread_ts``).
+    """
     settings = current().settings
-    assert settings.slack_approval_channel is not None
-    posted = await post_approval(
-        build_web_client(settings),
-        settings.slack_approval_channel,
-        ApprovalContent.model_validate(content),
-        thread_ts=thread_ts,
-    )
+    approvals = settings.slack_approval_channel
+    assert approvals is not None
+    client = build_web_client(settings)
+    approval = ApprovalContent.model_validate(content)
+    mention = (thread_channel, thread_ts) if thread_channel and thread_ts else None
+    if mention is not None:
+        approval.origin_url = await permalink(client, *mention)
+    posted = await post_approval(client, approvals, approval)
+    if mention is not None:
+        link = await permalink(client, posted["channel"], posted["ts"])
+        where = f"<{link}|the approval message>" if link else "the approval message"
+        await post_progress(
+            client,
+            mention[0],
+            mention[1],
+            approval.run_id,
+            "awaiting_approval",
+            f"round {approval.round} is ready: decide on {where} in <#{approvals}>.",
+            round=approval.round,
+            formatted=True,
+        )
     recorder.note_slack(content["run_id"], "slack_approval", posted, int(content["round"]))
     return posted
 

@@ -244,8 +244,10 @@ async def _rounds(
                 "run_url": run_url(run_id),
                 "warnings": [warning] if warning else [],
             }
-            approval = await post_approval_step(content, req.slack_thread_ts)
-            journal.slack_thread = (approval["channel"], approval["ts"])
+            approval = await post_approval_step(content, req.slack_thread_ts, req.slack_channel)
+            # A mention's run keeps its progress in the mention's thread, in any channel.
+            if not req.slack_channel:
+                journal.slack_thread = (approval["channel"], approval["ts"])
             await journal.state(
                 RunState.awaiting_approval,
                 slack_channel=approval["channel"],

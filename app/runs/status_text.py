@@ -64,9 +64,14 @@ def expired(run_id: str, hours: float) -> str:
     )
 
 
-def failed(run_id: str, reason: str, cost_usd: float) -> str:
+def failed(run_id: str, reason: str, cost_usd: float, pushed_branch: str | None = None) -> str:
     reason = fit(reason, SECTION_LIMIT, run_url(run_id))
+    pushed = (
+        f"The fix was pushed to `{pushed_branch}`, but no pull request was opened"
+        if pushed_branch
+        else "Nothing was pushed"
+    )
     return (
-        f"❌ Fixer stopped: {reason}\n\nSpent ${cost_usd:.2f}. Nothing was pushed; "
+        f"❌ Fixer stopped: {reason}\n\nSpent ${cost_usd:.2f}. {pushed}; "
         f"comment `/fix` to try again. {_link(run_id)}"
     )

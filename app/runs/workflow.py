@@ -90,6 +90,8 @@ class RunJournal:
         self.spent = 0.0
         self.approval: tuple[dict[str, str], dict[str, Any]] | None = None
         """The latest Slack approval message and its content (marked failed if the run fails)."""
+        self.pushed_branch: str | None = None
+        """Set once the approved fix is on GitHub: a failure after that must not say otherwise."""
 
     async def state(self, state: RunState, **fields: Any) -> None:
         await set_state_step(self.run_id, {"state": state, **fields})
@@ -119,7 +121,9 @@ class RunJournal:
         # Each notice is best effort: the issue may refuse the comment (archived, deleted
         # twice) and Slack may be down; neither may leave the run active.
         with contextlib.suppress(*NOT_SHOWN):
-            await self.comment(status_text.failed(self.run_id, reason, spent))
+            await self.comment(
+                status_text.failed(self.run_id, reason, spent, pushed_branch=self.pushed_branch)
+            )
         with contextlib.suppress(*NOT_SHOWN):
             await self.progress("failed", reason)
             if self.approval is not None:
@@ -337,6 +341,7 @@ async def open_pr(
         default_branch=loaded["default_branch"],
         timestamp=await now_step(),
     )
+    journal.pushed_branch = pushed["branch"]
     note = ""
     if pushed["conflict"]:
         note = (

@@ -51,7 +51,11 @@ def coder_task(
 ) -> str:
     """The coder's first user message for round ``round_`` (1 = first attempt)."""
     feedback_text = (
-        prompts.render("reviewer_feedback", round=str(round_), feedback_text=feedback.strip())
+        prompts.render(
+            "reviewer_feedback",
+            round=str(round_),
+            feedback_text=prompts.fence("untrusted_feedback", feedback.strip()),
+        )
         if feedback
         else ""
     )

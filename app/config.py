@@ -126,11 +126,9 @@ class Settings(BaseSettings):
         # the same absolute paths whatever its own working directory is.
         start_dir = Path.cwd()
         self.database_url = absolute_database_url(self.database_url, start_dir)
-        self.fixer_cache_dir = absolute_path(self.fixer_cache_dir, start_dir)
-        if self.github_app_private_key_path is not None:
-            self.github_app_private_key_path = absolute_path(
-                self.github_app_private_key_path, start_dir
-            )
+        for name, value in self:  # every Path setting, including ones added later
+            if isinstance(value, Path):
+                setattr(self, name, absolute_path(value, start_dir))
         if not self.fixer_public_url:
             self.fixer_public_url = served_url(self.fixer_host, self.fixer_port)
         return self

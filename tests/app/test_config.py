@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
 import socket
+import typing
+from pathlib import Path
 
 import pytest
 
@@ -109,6 +109,22 @@ def test_relative_paths_resolve_against_the_start_directory_once(
     assert settings.fixer_cache_dir == tmp_path / "cache"
     assert settings.github_app_private_key_path == tmp_path / "keys" / "app.pem"
     assert settings.private_key_pem == PEM
+
+
+def test_every_path_setting_is_resolved_against_the_start_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [
+        name
+        for name, field in Settings.model_fields.items()
+        if field.annotation is Path or Path in typing.get_args(field.annotation)
+    ]
+    assert "fixer_cache_dir" in names and "github_app_private_key_path" in names
+    for name in names:
+        monkeypatch.setenv(name.upper(), f"relative/{name}")
+    settings = load_settings()
+    for name in names:
+        assert getattr(settings, name) == tmp_path / "relative" / name, name
 
 
 def test_default_cache_dir_is_under_the_start_directory(tmp_path: Path) -> None:

@@ -22,32 +22,26 @@ RUN apt-get update \
 RUN python3 -m venv /opt/fixer
 ENV PATH=/opt/fixer/bin:$PATH
 
-# Dependencies first, from pyproject alone, so editing the source does not re-download them.
-# Where the build cannot reach PyPI, vendor the wheels first: `pip download -d build/wheels .
-# "setuptools>=69" wheel` (build/ is git-ignored) and they are installed with no index. The
-# pyproject.toml in the COPY keeps it valid when build/wheels does not exist.
+# Dependencies first, exactly as requirements.txt locks them (hashes checked, nothing resolved),
+# so editing the source does not re-download them. Where the build cannot reach the package
+# index, vendor the locked wheels first with `make wheels` (into build/wheels, git-ignored) and
+# they are installed with no index. The requirements.txt in the first COPY keeps it valid when
+# build/wheels does not exist.
 WORKDIR /src
-COPY pyproject.toml build/wheel[s] /tmp/wheels/
-COPY pyproject.toml README.md ./
-RUN mkdir -p app webhooks agents devtools \
- && touch app/__init__.py webhooks/__init__.py agents/__init__.py devtools/__init__.py \
- && if ls /tmp/wheels/*.whl >/dev/null 2>&1; then \
+COPY requirements.txt build/wheel[s] /tmp/wheels/
+COPY requirements.txt pyproject.toml README.md ./
+RUN if ls /tmp/wheels/*.whl >/dev/null 2>&1; then \
       export PIP_NO_INDEX=1 PIP_FIND_LINKS=/tmp/wheels; \
-    else \
-      pip install --upgrade pip; \
     fi \
- && pip install . \
- && pip uninstall -y fixer \
- && rm -rf /src/build /src/*.egg-info app webhooks agents devtools
+ && pip install --require-hashes --no-deps -r requirements.txt \
+ && rm -rf /tmp/wheels
+# Then the project alone, with the locked build backend already in the venv.
 COPY app ./app
 COPY webhooks ./webhooks
 COPY agents ./agents
 COPY devtools ./devtools
-RUN if ls /tmp/wheels/*.whl >/dev/null 2>&1; then \
-      export PIP_NO_INDEX=1 PIP_FIND_LINKS=/tmp/wheels; \
-    fi \
- && pip install --no-deps . \
- && rm -rf /src/build /tmp/wheels
+RUN pip install --no-deps --no-build-isolation . \
+ && rm -rf /src/build /src/*.egg-info
 
 # A fixed non-root uid; to use a mounted Docker socket, add its group at run time
 # (`group_add: ["<gid of /var/run/docker.sock>"]` in compose, `--group-add` with docker run).

@@ -15,13 +15,23 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 import anthropic
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel
 
 from agents.capacity import hinted_wait_s
 from agents.errors import AgentLibraryError, ModelError
+from agents.model_providers import (
+    PROVIDER_NAMES,
+    AnthropicConfig,
+    AnyClient,
+    build_client,
+    hint,
+    is_regional,
+    provider_model_id,
+    request_extras,
+)
 from agents.pricing import Usage, cost_usd
 
 EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
@@ -40,10 +50,23 @@ class ModelUnavailable(AgentLibraryError):
         return (type(self), (str(self), self.retry_after_s))
 
 
-TRANSIENT_ERRORS = frozenset({"overloaded_error", "api_error", "rate_limit_error"})
+TRANSIENT_ERRORS = frozenset(
+    {
+        "overloaded_error",
+        "api_error",
+        "rate_limit_error",
+        "throttlingException",
+        "serviceUnavailableException",
+        "internalServerException",
+        "modelStreamErrorException",
+    }
+)
 """Error types of an SSE ``error`` event that mean "try again later"
 (https://docs.claude.com/en/api/errors: 529 ``overloaded_error``, 500 ``api_error``, 429
-``rate_limit_error``; any may arrive in the event stream after a 200)."""
+``rate_limit_error``; any may arrive in the event stream after a 200), and the exception
+frames Bedrock's response stream ends with under load
+(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
+#API_runtime_InvokeModelWithResponseStream_ResponseSyntax)."""
 
 
 class ModelRequest(TypedDict):
@@ -53,6 +76,8 @@ class ModelRequest(TypedDict):
     tools: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     max_tokens: int
+    thinking: NotRequired[dict[str, Any]]
+    """``{"type": "enabled", "budget_tokens": N}`` for extended thinking; absent = off."""
 
 
 class ModelReply(BaseModel):
@@ -84,31 +109,9 @@ class Model(Protocol):
     async def complete(self, request: ModelRequest) -> ModelReply: ...
 
 
-class AnthropicConfig(BaseModel):
-    """Where the Anthropic client connects, with what key, and how it behaves."""
-
-    model_config = ConfigDict(frozen=True)  # hashable: a process keys its shared clients by it
-
-    api_key: SecretStr | None = None
-    """The API key; unset leaves the SDK's own lookup (its environment variables)."""
-    base_url: str | None = None
-    """The Messages API base URL; unset = the SDK's (``ANTHROPIC_BASE_URL`` or the public API)."""
-    max_retries: int = 4
-    """SDK retries on 408/409/429/5xx/529 and connection errors, waiting as the API asks."""
-    timeout_s: float = 600.0
-
-
-def anthropic_client(config: AnthropicConfig) -> anthropic.AsyncAnthropic:
-    """A client for ``config``; its owner shares it between calls and closes it when done."""
-    try:
-        return anthropic.AsyncAnthropic(
-            api_key=config.api_key.get_secret_value() if config.api_key else None,
-            base_url=config.base_url,
-            max_retries=config.max_retries,
-            timeout=config.timeout_s,
-        )
-    except anthropic.CredentialsError as exc:
-        raise _translate(exc, "") from exc
+def anthropic_client(config: AnthropicConfig) -> AnyClient:
+    """A client for ``config`` (any provider); its owner shares it and closes it when done."""
+    return build_client(config)
 
 
 class AnthropicModel:
@@ -122,55 +125,70 @@ class AnthropicModel:
         name: str,
         config: AnthropicConfig | None = None,
         *,
-        client: anthropic.AsyncAnthropic | None = None,
+        client: AnyClient | None = None,
     ) -> None:
         self.name = name
         self.config = config or AnthropicConfig()
         self._client = client or anthropic_client(self.config)
+        self.provider_id = provider_model_id(self.config, name)
+        """The model's id on the configured provider (Bedrock, Vertex forms)."""
 
     async def complete(self, request: ModelRequest) -> ModelReply:
         cached = with_cache_breakpoints(request)
         started = time.perf_counter()
+        extras = request_extras(self.config)
         try:
+            # Thinking on means tool_choice stays `auto` (the default; forcing a tool is refused
+            # with thinking, https://docs.claude.com/en/docs/build-with-claude/extended-thinking
+            # #extended-thinking-with-tool-use), and no temperature/top_k is ever sent.
+            options: dict[str, Any] = {}
+            if "thinking" in cached:
+                options["thinking"] = cached["thinking"]
             async with self._client.messages.stream(
-                model=self.name,
+                model=self.provider_id,
                 max_tokens=cached["max_tokens"],
                 system=cached["system"],  # type: ignore[arg-type]
                 tools=cached["tools"],  # type: ignore[arg-type]
                 messages=cached["messages"],  # type: ignore[arg-type]
+                extra_body=extras or None,
+                **options,
             ) as stream:
                 final = await stream.get_final_message()
         except Exception as exc:
-            raise _translate(exc, self.name) from exc
+            raise _translate(exc, self.name, self.config) from exc
         message = final.to_dict(mode="json", exclude_none=True)
         usage = Usage.from_api(final.usage.to_dict(mode="json"))
         return ModelReply(
             model=self.name,
             message=message,
             usage=usage,
-            cost_usd=cost_usd(self.name, usage),
+            cost_usd=cost_usd(
+                self.provider_id, usage, regional=is_regional(self.config, self.provider_id)
+            ),
             duration_ms=(time.perf_counter() - started) * 1000,
         )
 
 
-def _translate(exc: Exception, model: str) -> Exception:
+def _translate(exc: Exception, model: str, config: AnthropicConfig | None = None) -> Exception:
     """SDK errors → the library's: refusals are ``ModelError``, exhausted retries
     ``ModelUnavailable``; anything else is a bug and passes through unchanged."""
+    config = config or AnthropicConfig()
+    who = PROVIDER_NAMES[config.provider]
     if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
         return ModelError(
-            f"Anthropic refused the credentials ({exc.status_code}: {_api_message(exc)}): "
-            "check ANTHROPIC_API_KEY"
+            f"{who} refused the credentials ({exc.status_code}: {_api_message(exc)}): "
+            f"{hint(config)}"
         )
     if isinstance(exc, anthropic.NotFoundError):
         return ModelError(
-            f"Anthropic does not know model {model!r} ({_api_message(exc)}): check FIXER_MODEL "
+            f"{who} does not know model {model!r} ({_api_message(exc)}): check FIXER_MODEL "
             "or the repository's `model` setting"
         )
     if isinstance(exc, anthropic.APIStatusError) and (
         exc.status_code in (408, 409, 429) or exc.status_code >= 500
     ):
         return ModelUnavailable(
-            f"Anthropic API still failing after retries ({exc.status_code}: {_api_message(exc)})",
+            f"{who} still failing after retries ({exc.status_code}: {_api_message(exc)})",
             hinted_wait_s(exc.response.headers, datetime.now(UTC)),
         )
     if isinstance(exc, anthropic.APIStatusError) and exc.status_code == 200:
@@ -181,17 +199,22 @@ def _translate(exc: Exception, model: str) -> Exception:
         return ModelError(f"the response stream ended with an error ({kind}): {exc.message}")
     if isinstance(exc, anthropic.APIStatusError):
         return ModelError(
-            f"Anthropic rejected the request ({exc.status_code}: {_api_message(exc)}); "
+            f"{who} rejected the request ({exc.status_code}: {_api_message(exc)}); "
             f"request id {exc.request_id}"
         )
     if isinstance(exc, anthropic.APIConnectionError):
-        return ModelUnavailable(f"cannot reach the Anthropic API: {exc}")
+        return ModelUnavailable(f"cannot reach {who}: {exc}")
     if isinstance(exc, anthropic.CredentialsError) or (
         isinstance(exc, TypeError) and "authentication" in str(exc)
     ):
         return ModelError(
             "no Anthropic credentials: set ANTHROPIC_API_KEY (in the environment or .env)"
         )
+    if isinstance(exc, RuntimeError | ValueError) and config.provider != "anthropic":
+        # The platform clients resolve credentials per request (boto3, google-auth).
+        return ModelError(f"{who} credentials could not be used: {exc}; {hint(config)}")
+    if isinstance(exc, ImportError) and config.provider != "anthropic":
+        return ModelError(f"{who} needs {exc.name}: reinstall Fixer (pip install -e .)")
     return exc
 
 
@@ -231,12 +254,15 @@ def with_cache_breakpoints(request: ModelRequest) -> ModelRequest:
         marked = [len(messages) - 1, *users[1:2]] if messages else []
     for index in marked:
         messages[index] = _mark_last_block(messages[index])
-    return ModelRequest(
+    result = ModelRequest(
         system=_mark_last(request["system"]),
         tools=_mark_last(request["tools"]),
         messages=messages,
         max_tokens=request["max_tokens"],
     )
+    if "thinking" in request:
+        result["thinking"] = request["thinking"]
+    return result
 
 
 def _mark_last(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from agents.errors import (
     WallClockExceeded,
 )
 from agents.llm import Model, ModelReply, ModelRequest
+from agents.model_catalog import catalog
 from agents.pricing import Usage, worst_case_cost_usd
 from agents.sandbox.protocol import Sandbox
 from agents.tools.base import Tool, ToolResult
@@ -80,8 +81,23 @@ class LoopConfig(BaseModel):
     """Cap on the run's spend, counting what earlier agents spent (``spent_usd``)."""
     wall_clock_s: float = 1800.0
     max_tokens: int = 8192
-    """Output cap per model call (also the output side of the budget's worst case)."""
+    """Output cap per model call for the visible reply (also the output side of the budget's
+    worst case)."""
+    thinking_budget: int = 0
+    """Extended-thinking tokens per call (at least 1024); 0 = off. Added to ``max_tokens``
+    (the API wants ``budget_tokens < max_tokens``), within the model's output cap; thinking
+    tokens are billed as output, so the budget's worst case counts them."""
     context: ContextConfig = ContextConfig()
+
+    def output_caps(self, model: str) -> tuple[int, int]:
+        """(``max_tokens``, thinking budget) of each request to ``model``."""
+        if self.thinking_budget <= 0:
+            return self.max_tokens, 0
+        total = self.max_tokens + self.thinking_budget
+        facts = catalog().find(model)
+        if facts is not None and total > facts.max_output:
+            return facts.max_output, max(facts.max_output - self.max_tokens, 1024)
+        return total, self.thinking_budget
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,8 @@ class AgentLoop(Generic[R]):
         self.spent_before, self.cost, self.usage = spent_usd, 0.0, Usage()
         self.turn, self.rejected, self.started = 0, 0, time.monotonic()
         self.meter = ContextMeter()
-        self.context_limit = limit_for(model.name, self.config.max_tokens, self.config.context)
+        self.max_tokens, self.thinking = self.config.output_caps(model.name)
+        self.context_limit = limit_for(model.name, self.max_tokens, self.config.context)
 
     async def run(self, first_message: str) -> LoopResult[R]:
         self.messages.append({"role": "user", "content": [{"type": "text", "text": first_message}]})
@@ -227,8 +244,12 @@ class AgentLoop(Generic[R]):
             system=self.system,
             tools=self.tool_schemas,
             messages=list(self.messages),
-            max_tokens=self.config.max_tokens,
+            max_tokens=self.max_tokens,
         )
+        if self.thinking:
+            # Thinking blocks (and their signatures) stay in the assistant turns as the API
+            # returned them: the turn with the lastmost tool_use must start with its own.
+            request["thinking"] = {"type": "enabled", "budget_tokens": self.thinking}
         await self._check_budget(measured)
         recorded = await self.checkpoint(f"{self.agent}.llm.{self.turn}", self._call_model, request)
         reply = ModelReply.model_validate(recorded)
@@ -364,15 +385,15 @@ class AgentLoop(Generic[R]):
             )
 
     async def _check_budget(self, tokens: int) -> None:
-        worst = worst_case_cost_usd(self.model.name, tokens, self.config.max_tokens)
+        worst = worst_case_cost_usd(self.model.name, tokens, self.max_tokens)
         spent = self.spent_before + self.cost
         if spent + worst > self.config.budget_usd:
             raise await self._stop(
                 BudgetExceeded(
                     f"{self.agent} stopped before model call {self.turn}: ${spent:.4f} of the "
                     f"${self.config.budget_usd:.2f} budget is spent and the next call could "
-                    f"cost up to ${worst:.4f} (~{tokens} input + {self.config.max_tokens} "
-                    "output tokens)"
+                    f"cost up to ${worst:.4f} (~{tokens} input + {self.max_tokens} "
+                    "output tokens, thinking included)"
                 )
             )
 

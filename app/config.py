@@ -65,7 +65,35 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
 
+    fixer_model_provider: Literal["anthropic", "bedrock", "vertex", "foundry"] = "anthropic"
+    """Where Claude runs; each provider reads its usual credential variables below."""
+    aws_region: str | None = None
+    aws_access_key_id: SecretStr | None = None
+    aws_secret_access_key: SecretStr | None = None
+    aws_session_token: SecretStr | None = None
+    aws_profile: str | None = None
+    aws_bearer_token_bedrock: SecretStr | None = None
+    """A Bedrock API key, instead of AWS keys or a profile."""
+    anthropic_bedrock_base_url: str | None = None
+    fixer_bedrock_inference_profile: str | None = None
+    """``us``, ``eu``, ``apac``, ``jp`` or ``global``: the cross-region inference profile put in
+    front of Bedrock ids mapped from Claude ids (most current models need one)."""
+    anthropic_vertex_project_id: str | None = None
+    cloud_ml_region: str | None = None
+    google_application_credentials: Path | None = None
+    anthropic_vertex_base_url: str | None = None
+    anthropic_foundry_api_key: SecretStr | None = None
+    anthropic_foundry_resource: str | None = None
+    anthropic_foundry_base_url: str | None = None
+
     fixer_model: str = DEFAULT_MODEL
+    fixer_planner_model: str | None = None
+    """The planner's model; unset = FIXER_MODEL (a repository's `planner_model`/`model` wins)."""
+    fixer_coder_model: str | None = None
+    """The coder's model; unset = FIXER_MODEL (a repository's `coder_model`/`model` wins)."""
+    fixer_thinking_budget: int = Field(default=0, ge=0, le=128_000)
+    """Extended-thinking tokens per model call for both agents (at least 1024); 0 = off.
+    A repository's `thinking` wins."""
     fixer_public_url: str = ""
     """Base of links to run pages; unset = the address served (``http://localhost:PORT``
     for a loopback or wildcard bind, with the port ``--port`` or FIXER_PORT gives)."""
@@ -129,6 +157,10 @@ class Settings(BaseSettings):
         for name, value in self:  # every Path setting, including ones added later
             if isinstance(value, Path):
                 setattr(self, name, absolute_path(value, start_dir))
+        if self.google_application_credentials is not None:
+            self.google_application_credentials = absolute_path(
+                self.google_application_credentials, start_dir
+            )
         if not self.fixer_public_url:
             self.fixer_public_url = served_url(self.fixer_host, self.fixer_port)
         return self

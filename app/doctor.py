@@ -30,7 +30,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks.append(await asyncio.to_thread(_image_check, settings, docker_ok.ok))
     checks.append(await _guard("GitHub App", lambda: _github_check(settings)))
     checks.append(await _guard("Slack", lambda: _slack_check(settings)))
-    checks.append(_anthropic_check(settings))
+    checks.append(await _guard("model", lambda: _model_check(settings)))
     return checks
 
 
@@ -129,9 +129,8 @@ async def _slack_check(settings: Settings) -> Check:
     return Check("Slack", True, f"bot {reply.get('user')} in team {reply.get('team')}")
 
 
-def _anthropic_check(settings: Settings) -> Check:
-    if settings.anthropic_api_key is None:
-        return Check(
-            "Anthropic", False, "ANTHROPIC_API_KEY is not set: " + HOW_TO_SET["ANTHROPIC_API_KEY"]
-        )
-    return Check("Anthropic", True, f"key present; model {settings.fixer_model}")
+async def _model_check(settings: Settings) -> Check:
+    from app.doctor_model import check_model
+
+    name, ok, detail = await check_model(settings)
+    return Check(name, ok, detail)

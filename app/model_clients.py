@@ -13,15 +13,36 @@ from __future__ import annotations
 
 import asyncio
 
-import anthropic
-
-from agents.llm import AnthropicConfig, AnthropicModel, anthropic_client
+from agents.llm import AnthropicModel, anthropic_client
+from agents.model_providers import AnthropicConfig, AnyClient
 from app.config import Settings
 
 
 def anthropic_config(settings: Settings) -> AnthropicConfig:
-    """The Anthropic client's configuration, from ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL."""
-    return AnthropicConfig(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url)
+    """The model client's configuration: FIXER_MODEL_PROVIDER and that provider's credentials
+    (ANTHROPIC_API_KEY; AWS_*; ANTHROPIC_VERTEX_PROJECT_ID, CLOUD_ML_REGION,
+    GOOGLE_APPLICATION_CREDENTIALS; ANTHROPIC_FOUNDRY_*), each passed to the SDK explicitly."""
+    credentials = settings.google_application_credentials
+    return AnthropicConfig(
+        provider=settings.fixer_model_provider,
+        api_key=settings.anthropic_api_key,
+        base_url=settings.anthropic_base_url,
+        aws_region=settings.aws_region,
+        aws_access_key_id=settings.aws_access_key_id,
+        aws_secret_access_key=settings.aws_secret_access_key,
+        aws_session_token=settings.aws_session_token,
+        aws_profile=settings.aws_profile,
+        aws_bearer_token=settings.aws_bearer_token_bedrock,
+        bedrock_base_url=settings.anthropic_bedrock_base_url,
+        bedrock_inference_profile=settings.fixer_bedrock_inference_profile,
+        vertex_project_id=settings.anthropic_vertex_project_id,
+        vertex_region=settings.cloud_ml_region,
+        vertex_base_url=settings.anthropic_vertex_base_url,
+        google_credentials_file=str(credentials) if credentials else None,
+        foundry_api_key=settings.anthropic_foundry_api_key,
+        foundry_resource=settings.anthropic_foundry_resource,
+        foundry_base_url=settings.anthropic_foundry_base_url,
+    )
 
 
 class ModelClients:
@@ -31,14 +52,14 @@ class ModelClients:
         self.config = anthropic_config(settings)
         self._clients: dict[
             tuple[str, AnthropicConfig, asyncio.AbstractEventLoop | None],
-            anthropic.AsyncAnthropic,
+            AnyClient,
         ] = {}
         self.built = 0
         """Clients constructed so far (one per process and loop is the point)."""
 
-    def anthropic(self) -> anthropic.AsyncAnthropic:
-        """The shared Anthropic client for the running event loop."""
-        key = ("anthropic", self.config, _running_loop())
+    def anthropic(self) -> AnyClient:
+        """The shared client (of the configured provider) for the running event loop."""
+        key = (self.config.provider, self.config, _running_loop())
         client = self._clients.get(key)
         if client is None:
             client = self._clients[key] = anthropic_client(self.config)

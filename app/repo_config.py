@@ -6,14 +6,40 @@ that is wrong so the maintainer can fix it from the issue comment alone.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from app.errors import RepoConfigError
 
 CONFIG_PATH = ".github/fixer.yml"
+
+
+def _thinking_tokens(value: int) -> int:
+    # https://docs.claude.com/en/docs/build-with-claude/extended-thinking: budget_tokens >= 1024
+    if value != 0 and not 1024 <= value <= 128_000:
+        raise ValueError("must be 0 (off) or between 1024 (the API's minimum) and 128000")
+    return value
+
+
+ThinkingTokens = Annotated[int, AfterValidator(_thinking_tokens)]
+
+
+class ThinkingBudgets(BaseModel):
+    """Extended-thinking tokens per model call, for each agent (0 = off)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    planner: ThinkingTokens = 0
+    coder: ThinkingTokens = 0
 
 
 class RepoConfig(BaseModel):
@@ -37,9 +63,30 @@ class RepoConfig(BaseModel):
     instructions: str = ""
     approval_timeout_hours: float = Field(default=72, gt=0, le=24 * 30)
     max_rounds: int = Field(default=3, ge=1, le=20)
+    planner_model: str | None = None
+    """The planner's model (default: ``model``, else FIXER_PLANNER_MODEL, else FIXER_MODEL)."""
+    coder_model: str | None = None
+    """The coder's model (default: ``model``, else FIXER_CODER_MODEL, else FIXER_MODEL)."""
+    thinking: ThinkingBudgets | None = None
+    """Extended thinking: tokens per model call for both agents, or ``{planner: N, coder: N}``;
+    0 = off; absent = FIXER_THINKING_BUDGET."""
     allow_workflow_changes: bool = False
     """Let the coder change ``.github/workflows/`` and push it; GitHub accepts that only from
     an App granted ``workflows: write`` (add it to ``app.yml``'s ``default_permissions``)."""
+
+    @field_validator("thinking", mode="before")
+    @classmethod
+    def _one_number_for_both(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"planner": value, "coder": value}
+        return value
+
+    def thinking_for(self, agent: Literal["planner", "coder"]) -> int | None:
+        """The thinking budget this file sets for ``agent``, or None (not set here)."""
+        if self.thinking is None:
+            return None
+        budget: int = getattr(self.thinking, agent)
+        return budget
 
     def accepts(self, trigger: str, label: str | None) -> bool:
         """Whether a trigger of this kind starts runs under this configuration."""

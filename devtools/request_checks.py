@@ -102,3 +102,80 @@ def _server_tool_problem(
 def _without_empty_text(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # The API refuses empty text blocks in requests, so a client drops them.
     return [b for b in blocks if b.get("type") != "text" or b.get("text")]
+
+
+THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+THINKING_TYPES = ("thinking", "redacted_thinking")
+
+
+def thinking_problem(body: dict[str, Any], signed: set[str]) -> str | None:
+    """The API's 400s for extended thinking (https://docs.claude.com/en/docs/build-with-claude/
+    extended-thinking): ``budget_tokens`` of at least 1024 and below ``max_tokens``;
+    ``temperature`` only 1 and no ``top_k``; no ``tool_choice`` that forces a tool; and in a
+    tool loop the assistant turn with the lastmost ``tool_use`` must start with its thinking
+    block, passed back unmodified (``signed`` holds the signatures and redacted data this
+    emulation sent). Strict where the docs are silent: every thinking block sent back must
+    be one it sent, unmodified."""
+    thinking = body.get("thinking") or {}
+    messages = body.get("messages") or []
+    if thinking.get("type") != "enabled":
+        last = messages[-1] if messages else None
+        content = last["content"] if last and isinstance(last["content"], list) else []
+        if last and last["role"] == "assistant":
+            for i, block in enumerate(content):
+                if block.get("type") in THINKING_TYPES:
+                    return (
+                        f"messages.{len(messages) - 1}.content.{i}: When thinking is disabled, "
+                        "an `assistant` message in the final position cannot contain "
+                        "`thinking`. To use thinking blocks, enable `thinking` in your request."
+                    )
+        return None
+    budget = thinking.get("budget_tokens")
+    if not isinstance(budget, int) or budget < 1024:
+        return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+    if budget >= int(body.get("max_tokens") or 0):
+        return (
+            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+            f"documentation at {THINKING_DOCS}#max-tokens-and-context-window-size"
+        )
+    if body.get("temperature", 1) != 1:
+        return (
+            "`temperature` may only be set to 1 when thinking is enabled. Please consult our "
+            f"documentation at {THINKING_DOCS}#feature-compatibility"
+        )
+    if "top_k" in body:
+        return (
+            "`top_k` must be unset when thinking is enabled. Please consult our documentation "
+            f"at {THINKING_DOCS}#feature-compatibility"
+        )
+    if (body.get("tool_choice") or {}).get("type") in ("any", "tool"):
+        return "Thinking may not be enabled when `tool_choice` forces tool use."
+    return _thinking_blocks_problem(messages, signed)
+
+
+def _thinking_blocks_problem(messages: list[dict[str, Any]], signed: set[str]) -> str | None:
+    for n, message in enumerate(messages):
+        content = message["content"] if isinstance(message["content"], list) else []
+        for i, block in enumerate(content):
+            kind = block.get("type")
+            if kind == "thinking" and block.get("signature") not in signed:
+                return f"messages.{n}.content.{i}: Invalid `signature` in `thinking` block"
+            if kind == "redacted_thinking" and block.get("data") not in signed:
+                return f"messages.{n}.content.{i}: Invalid `data` in `redacted_thinking` block"
+    assistants = [n for n, m in enumerate(messages) if m["role"] == "assistant"]
+    if not assistants:
+        return None
+    n = assistants[-1]
+    content = messages[n]["content"] if isinstance(messages[n]["content"], list) else []
+    in_tool_loop = any(b.get("type") in ("tool_use", "server_tool_use") for b in content)
+    if in_tool_loop and (not content or content[0].get("type") not in THINKING_TYPES):
+        found = content[0].get("type") if content else "nothing"
+        return (
+            f"messages.{n}.content.0.type: Expected `thinking` or `redacted_thinking`, but found "
+            f"`{found}`. When `thinking` is enabled, a final `assistant` message must start "
+            "with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` "
+            "blocks). We recommend you include thinking blocks from previous turns. To avoid "
+            f"this requirement, disable `thinking`. Please consult our documentation at "
+            f"{THINKING_DOCS}"
+        )
+    return None

@@ -17,6 +17,7 @@ breakpoint is written, the remainder is plain input. Tokens are counted as JSON 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -30,7 +31,7 @@ from typing import Any, Self
 import httpx
 import httpx2
 
-from devtools.request_checks import invalid, prefix_blocks
+from devtools.request_checks import invalid, prefix_blocks, thinking_problem
 
 Message = dict[str, Any]
 
@@ -43,6 +44,16 @@ def text(value: str) -> dict[str, Any]:
 def tool_use(name: str, input: dict[str, Any], id: str | None = None) -> dict[str, Any]:
     """A tool call; ``id`` defaults to a deterministic ``toolu_scripted_…`` value."""
     return {"type": "tool_use", "id": id, "name": name, "input": input}
+
+
+def thinking(value: str) -> dict[str, Any]:
+    """A thinking block; the scripted model signs it when it sends it."""
+    return {"type": "thinking", "thinking": value}
+
+
+def redacted_thinking(data: str) -> dict[str, Any]:
+    """A redacted thinking block (opaque ``data``, passed back as-is)."""
+    return {"type": "redacted_thinking", "data": data}
 
 
 def reply(*blocks: dict[str, Any], stop_reason: str | None = None) -> Message:
@@ -194,6 +205,8 @@ class ScriptedModel:
         self._replies = itertools.count(1)
         self._answered: dict[str, WireResponse] = {}
         self.repeated = 0
+        self._signed: set[str] = set()
+        """Signatures (and redacted data) of the thinking blocks sent: only these may return."""
         self._paused: list[list[dict[str, Any]]] = []
         """Content of the ``pause_turn`` replies sent, which must come back unchanged."""
         """Requests that repeated a conversation already answered (paid for twice)."""
@@ -210,9 +223,21 @@ class ScriptedModel:
                 method, path, {k.lower(): v for k, v in headers.items()}, body
             )
             self.requests.append(recorded)
-            if method != "POST" or path.split("?")[0].rstrip("/") != "/v1/messages":
+            route = path.split("?")[0].rstrip("/")
+            if method == "POST" and route == "/v1/messages/count_tokens":
+                # Free, and what `fixer doctor` calls: https://docs.claude.com/en/api/
+                # messages-count-tokens (``{"input_tokens": N}``).
+                tokens = sum(self._sizes(prefix_blocks(body)[0]))
+                return WireResponse(
+                    200,
+                    {"content-type": "application/json"},
+                    json.dumps({"input_tokens": tokens}).encode(),
+                )
+            if method != "POST" or route != "/v1/messages":
                 return _error(ScriptedError(404, "not_found_error", f"no route {method} {path}"))
             if problem := invalid(body, self._paused):
+                return _error(ScriptedError(400, "invalid_request_error", problem))
+            if problem := thinking_problem(body, self._signed):
                 return _error(ScriptedError(400, "invalid_request_error", problem))
             if problem := self._too_long(body):
                 return _error(ScriptedError(400, "invalid_request_error", problem))
@@ -244,6 +269,7 @@ class ScriptedModel:
                 item = item(body)
             if isinstance(item, ScriptedError | StreamError):
                 return self._refuse(item, body)
+            item = self._with_thinking(item, body)
             recorded.usage = self._usage(body, item)
             message = self._message(item, recorded.usage, str(body.get("model", "")))
             if message["stop_reason"] == "pause_turn":
@@ -260,6 +286,27 @@ class ScriptedModel:
                 )
             self._answered[conversation] = wire
             return wire
+
+    def _with_thinking(self, item: Message, body: dict[str, Any]) -> Message:
+        """With thinking on, a reply starts with a signed thinking block, as the API's do
+        (https://docs.claude.com/en/docs/build-with-claude/extended-thinking); thinking
+        blocks count as output tokens. Off, scripted thinking blocks are dropped."""
+        on = (body.get("thinking") or {}).get("type") == "enabled"
+        blocks = [
+            b for b in item["content"] if on or b["type"] not in ("thinking", "redacted_thinking")
+        ]
+        if on and (not blocks or blocks[0]["type"] not in ("thinking", "redacted_thinking")):
+            blocks.insert(0, thinking("Let me reason about this step before acting."))
+        signed = []
+        for block in blocks:
+            if block["type"] == "thinking":
+                mac = hashlib.sha256(f"scripted-thinking:{block['thinking']}".encode()).digest()
+                block = {**block, "signature": base64.b64encode(mac).decode()}
+                self._signed.add(block["signature"])
+            elif block["type"] == "redacted_thinking":
+                self._signed.add(block["data"])
+            signed.append(block)
+        return {**item, "content": signed}
 
     def _refuse(self, error: ScriptedError | StreamError, body: dict[str, Any]) -> WireResponse:
         if isinstance(error, ScriptedError):
@@ -450,6 +497,11 @@ def _sse(message: Message) -> str:
         if kind == "text":
             opening: dict[str, Any] = {"type": "text", "text": ""}
             deltas = [{"type": "text_delta", "text": p} for p in _pieces(block["text"])]
+        elif kind == "thinking":
+            # https://docs.claude.com/en/docs/build-with-claude/streaming#thinking-delta
+            opening = {"type": "thinking", "thinking": ""}
+            deltas = [{"type": "thinking_delta", "thinking": p} for p in _pieces(block["thinking"])]
+            deltas.append({"type": "signature_delta", "signature": block["signature"]})
         elif kind in ("tool_use", "server_tool_use"):
             opening = {**block, "input": {}}
             deltas = [

@@ -105,11 +105,14 @@ def test_dependency_added_to_pyproject_fails_the_check(tmp_path: Path) -> None:
 
 
 def test_range_that_excludes_the_locked_version_fails_the_check(tmp_path: Path) -> None:
-    root = copy_project(tmp_path, ('"anthropic>=0.70",', '"anthropic>=999",'))
+    root = copy_project(
+        tmp_path, ('"anthropic[bedrock,vertex]>=0.70",', '"anthropic[bedrock,vertex]>=999",')
+    )
     result = run_check(root)
     assert result.returncode == 1
-    assert f"asks for anthropic>=999 but {LOCK} locks anthropic==" in result.stderr
-    assert f"asks for anthropic>=999 but {DEV_LOCK} locks anthropic==" in result.stderr
+    wanted = "asks for anthropic[bedrock,vertex]>=999"
+    assert f"{wanted} but {LOCK} locks anthropic==" in result.stderr
+    assert f"{wanted} but {DEV_LOCK} locks anthropic==" in result.stderr
 
 
 def test_dependency_removed_from_pyproject_fails_the_check(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ tool call is a DBOS step; the workspace is snapshotted after each change.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from dbos import DBOS
 
@@ -107,25 +107,22 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
                     spent,
                     base_commit,
                 )
-        model = current().models.model(phase.model)  # the process's shared client
+        planner_name, coder_name = agent_models(phase, config)
         notice = CapacityNotice(phase.run_id, phase.request, status_text.planning(phase.run_id))
         if phase.plan:
             notice.resume = status_text.coding(phase.run_id, Plan(**phase.plan).to_markdown())
-        checkpoint = durable_checkpoint(phase.model, notice)
         issue = Issue(**phase.issue)
         guidance = RepoGuidance(**phase.guidance)
         plan = Plan.model_validate(phase.plan) if phase.plan else None
         if plan is None:
             planned = await run_planner(
-                model=model,
+                model=current().models.model(planner_name),  # the process's shared client
                 sandbox=live,
                 tools=read_only_tools(),
                 issue=issue,
                 guidance=guidance,
-                config=PlannerConfig(
-                    loop=LoopConfig(max_turns=config.max_turns, budget_usd=config.budget_usd)
-                ),
-                checkpoint=checkpoint,
+                config=PlannerConfig(loop=loop_config(config, "planner")),
+                checkpoint=durable_checkpoint(planner_name, notice),
                 on_event=timeline_sink(phase.run_id, phase.round),
                 spent_usd=spent,
             )
@@ -140,7 +137,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             live.latest = _load_snapshot(meta, base_commit)
 
         coded = await run_coder(
-            model=model,
+            model=current().models.model(coder_name),
             sandbox=live,
             tools=all_tools(),
             issue=issue,
@@ -148,10 +145,8 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             guidance=guidance,
             feedback=phase.feedback,
             review_round=phase.round,
-            config=CoderConfig(
-                loop=LoopConfig(max_turns=config.max_turns, budget_usd=config.budget_usd)
-            ),
-            checkpoint=checkpoint,
+            config=CoderConfig(loop=loop_config(config, "coder")),
+            checkpoint=durable_checkpoint(coder_name, notice),
             on_event=timeline_sink(phase.run_id, phase.round),
             after_mutation=after_mutation,
             spent_usd=spent,
@@ -177,6 +172,28 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
     finally:
         # Idempotent, and run on replay too: a finished round never leaves a container.
         await asyncio.to_thread(live.release)
+
+
+def agent_models(phase: PhaseInput, config: RepoConfig) -> tuple[str, str]:
+    """(planner, coder) models: the repository's `planner_model`/`coder_model`, else its
+    `model`, else FIXER_PLANNER_MODEL/FIXER_CODER_MODEL, else FIXER_MODEL (``phase.model``)."""
+    settings = current().settings
+    fallback = config.model or None
+    return (
+        config.planner_model or fallback or settings.fixer_planner_model or phase.model,
+        config.coder_model or fallback or settings.fixer_coder_model or phase.model,
+    )
+
+
+def loop_config(config: RepoConfig, agent: Literal["planner", "coder"]) -> LoopConfig:
+    """The agent's limits, with its thinking budget (the repository's `thinking`, else
+    FIXER_THINKING_BUDGET)."""
+    thinking = config.thinking_for(agent)
+    if thinking is None:
+        thinking = current().settings.fixer_thinking_budget
+    return LoopConfig(
+        max_turns=config.max_turns, budget_usd=config.budget_usd, thinking_budget=thinking
+    )
 
 
 def _failed(

@@ -122,6 +122,19 @@ class Settings(BaseSettings):
     fixer_model_retry_window_s: float = Field(default=1800.0, gt=0)
     """How long a model call keeps waiting for capacity (429, 529, an error event after a
     200) before the run fails; refusals (auth, bad request, unknown model) fail at once."""
+    fixer_sandbox_ca_certs: Path | None = None
+    """PEM file, or directory of them, that sandboxes trust during setup (a TLS-inspecting
+    proxy's CA); exported to SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS, Java's trust store."""
+    fixer_sandbox_proxy: str | None = None
+    """HTTP(S) proxy for setup commands (HTTP_PROXY/HTTPS_PROXY inside the sandbox)."""
+    fixer_sandbox_no_proxy: str | None = None
+    """Hosts setup reaches without the proxy (NO_PROXY); default localhost,127.0.0.1."""
+    fixer_sandbox_pip_index_url: str | None = None
+    """A PyPI mirror for setup (pip and uv)."""
+    fixer_sandbox_npm_registry: str | None = None
+    """An npm registry mirror for setup (npm, pnpm, yarn)."""
+    fixer_sandbox_cache: bool = True
+    """Keep a dependency cache per repository between runs (``fixer sandbox prune`` clears)."""
 
     @field_validator("fixer_approvers", mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build a sandbox image: sandbox_images/<name>/Dockerfile -> fixer-sandbox:<name>.
 # Makes the debian:bookworm-slim base offline first when it is missing (no registry needed).
+# An image whose Dockerfile starts FROM fixer-sandbox:<other> gets <other> built first.
 # Idempotent: docker's layer cache makes a repeated build a no-op.
 set -euo pipefail
 NAME="${1:-default}"
@@ -15,6 +16,27 @@ fi
 if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   bash "$HERE/offline-base.sh" debian:bookworm-slim
 fi
+
+PARENT=$(sed -nE 's/^FROM +fixer-sandbox:([A-Za-z0-9_.-]+).*/\1/p' "$CONTEXT/Dockerfile" | head -1)
+if [ -n "$PARENT" ]; then
+  bash "$HERE/build.sh" "$PARENT" >/dev/null
+fi
+
+# What the build itself trusts for downloads (uv from PyPI, corepack from npm): the sandbox
+# CA setting, else the host's own bundle, which trusts a TLS-inspecting proxy when the host does.
+CA_OUT="$CONTEXT/build-ca.pem"
+: > "$CA_OUT.tmp"
+for src in "${FIXER_SANDBOX_CA_CERTS:-}" "${SSL_CERT_FILE:-}" /etc/ssl/certs/ca-certificates.crt; do
+  if [ -n "$src" ] && [ -d "$src" ]; then
+    cat /etc/ssl/certs/ca-certificates.crt "$src"/*.pem "$src"/*.crt 2>/dev/null >> "$CA_OUT.tmp" || true
+    break
+  elif [ -n "$src" ] && [ -f "$src" ]; then
+    cat "$src" >> "$CA_OUT.tmp"
+    break
+  fi
+done
+# Only replace the file when it changed, so docker's layer cache still holds.
+if cmp -s "$CA_OUT.tmp" "$CA_OUT" 2>/dev/null; then rm -f "$CA_OUT.tmp"; else mv "$CA_OUT.tmp" "$CA_OUT"; fi
 
 # --pull=false: the base is local by design; pulling would need a registry that is not there.
 docker build --pull=false -t "fixer-sandbox:$NAME" "$CONTEXT" >&2

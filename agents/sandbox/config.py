@@ -9,6 +9,21 @@ from pydantic import BaseModel, Field
 NetworkPolicy = Literal["none", "bridge"]
 
 
+class SetupNetwork(BaseModel):
+    """Set-up network settings (``FIXER_SANDBOX_*``): applied to setup commands only."""
+
+    ca_certs: bytes = b""
+    """Extra PEM certificates the sandbox trusts during setup (a TLS-inspecting proxy's CA)."""
+    proxy: str | None = None
+    """HTTP(S) proxy URL for setup downloads."""
+    no_proxy: str | None = None
+    """Hosts reached without the proxy (comma separated)."""
+    pip_index_url: str | None = None
+    """A PyPI mirror (pip and uv)."""
+    npm_registry: str | None = None
+    """An npm registry mirror (npm, pnpm, yarn, corepack)."""
+
+
 class DockerSandboxConfig(BaseModel):
     """Settings of one run's container; every limit has a safe default."""
 
@@ -36,3 +51,7 @@ class DockerSandboxConfig(BaseModel):
     """Size of the ``/tmp`` tmpfs (it counts against the memory limit)."""
     user: str = "1000:1000"
     """uid:gid commands run as; the images create ``fixer`` with uid 1000."""
+    setup_network: SetupNetwork = Field(default_factory=lambda: SetupNetwork())
+    """Trust, proxy and mirrors for setup commands."""
+    cache_volume: str | None = None
+    """The repository's dependency cache volume, mounted at ``~/.cache``; ``None`` = none."""

@@ -12,7 +12,7 @@ import docker
 from docker.errors import APIError, ImageNotFound, NotFound
 
 from agents.errors import SandboxError, SandboxImageMissing
-from agents.sandbox import paths, run_resources
+from agents.sandbox import dependency_cache, environment, home, paths, run_resources
 from agents.sandbox.config import DockerSandboxConfig
 from agents.sandbox.exec_stream import TIMEOUT_EXIT_CODES, ExecOutcome, run_exec, wrapped
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
@@ -20,19 +20,8 @@ from agents.sandbox.snapshot import restore_snapshot, take_snapshot
 from agents.sandbox.workspace_archive import pack_files
 from agents.sandbox.workspace_copy import copy_worktree
 
-# Nothing from the host's environment: only what a shell needs to behave predictably.
-SANDBOX_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "HOME": "/home/fixer",
-    "LANG": "C.UTF-8",
-    # Bytecode caches would show up as untracked files in the run's patch.
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "LC_ALL": "C.UTF-8",
-    "TERM": "dumb",
-    "PAGER": "cat",
-    "GIT_PAGER": "cat",
-    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-}
+# Kept under its old name: the environment every command starts from.
+SANDBOX_ENV = environment.COMMAND_ENV
 READ_SCRIPT = """resolve p "$target"
 [ -f "$p" ] || { echo "fixer: $target is not a regular file" >&2; exit 4; }
 size=$(stat -c %s -- "$p")
@@ -52,6 +41,12 @@ printf '%s\\n%s' "$mode" "$p"
 KILL_TAGGED = (
     "for p in /proc/[0-9]*; do grep -qa FIXER_EXEC={token} $p/environ 2>/dev/null "
     "&& kill -9 ${{p#/proc/}} 2>/dev/null; done; true"
+)
+
+
+OPEN_MOUNTS = " ; ".join(
+    f"{{ [ -w {path} ] || chmod 0777 {path}; }}"
+    for path in (paths.WORKDIR, environment.HOME, environment.CACHE)
 )
 
 
@@ -112,6 +107,16 @@ class DockerSandbox:
         # A named volume, not tmpfs: a checkout plus build output would eat the memory limit
         # as tmpfs pages, and put_archive cannot reach a tmpfs (it writes under the rootfs).
         self.client.volumes.create(self.name, labels=labels)
+        # The home is a volume too: the venv and what setup installs can be large, and the
+        # root filesystem is read-only.
+        self.client.volumes.create(f"{self.name}-home", labels=labels)
+        volumes = {
+            self.name: {"bind": paths.WORKDIR, "mode": "rw"},
+            f"{self.name}-home": {"bind": environment.HOME, "mode": "rw"},
+        }
+        if cfg.cache_volume:
+            dependency_cache.ensure_cache_volume(self.client, cfg.cache_volume)
+            volumes[cfg.cache_volume] = {"bind": environment.CACHE, "mode": "rw"}
         network = self._run_network(labels)
         container = self.client.containers.run(
             cfg.image,
@@ -133,16 +138,15 @@ class DockerSandbox:
             pids_limit=cfg.pids_limit,
             read_only=True,
             ipc_mode="private",
-            tmpfs={
-                "/tmp": f"rw,nosuid,nodev,exec,size={cfg.tmp_size},mode=1777",
-                "/home/fixer": "rw,nosuid,nodev,size=256m,uid=1000,gid=1000,mode=0755",
-            },
-            volumes={self.name: {"bind": paths.WORKDIR, "mode": "rw"}},
+            tmpfs={"/tmp": f"rw,nosuid,nodev,exec,size={cfg.tmp_size},mode=1777"},
+            volumes=volumes,
             network=network,
         )
-        # Images that do not create /workspace leave the volume root owned by root; its
-        # owner can open it up without any capability.
-        self._exec_raw(container, "[ -w /workspace ] || chmod 0777 /workspace", user="0:0")
+        # Images that do not create /workspace (or the home, or ~/.cache) leave the volume
+        # root owned by root; its owner can open it up without any capability.
+        self._exec_raw(container, OPEN_MOUNTS, user="0:0")
+        self._container = container
+        home.init_home(self)
         return container
 
     def _run_network(self, labels: dict[str, str]) -> str:
@@ -180,13 +184,21 @@ class DockerSandbox:
     def prepare(
         self, setup_commands: Sequence[str], *, timeout: float | None = None
     ) -> list[CommandResult]:
-        """Run setup with the network on, then apply the policy; stops at the first failure."""
+        """Run setup with the network on, then apply the policy; stops at the first failure.
+
+        Setup commands get the set-up network settings (trust, proxy, mirrors) on top of
+        the environment every command has; agent commands never see them.
+        """
         results: list[CommandResult] = []
         if setup_commands:
+            network = self.config.setup_network
+            if network.ca_certs:
+                home.install_ca(self, network.ca_certs)
+            extra = environment.setup_env(network, has_ca=bool(network.ca_certs))
             self.connect_network()
             try:
                 for command in setup_commands:
-                    results.append(self.exec(command, timeout=timeout))
+                    results.append(self.exec(command, timeout=timeout, env=extra))
                     if results[-1].exit_code != 0:
                         break
             finally:
@@ -201,13 +213,24 @@ class DockerSandbox:
     # -- Sandbox protocol ------------------------------------------------------------------
 
     def exec(
-        self, command: str, *, timeout: float | None = None, cwd: str | None = None
+        self,
+        command: str,
+        *,
+        timeout: float | None = None,
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> CommandResult:
         """Run ``command`` with ``bash -lc``; a timeout kills its whole process group."""
         limit = timeout if timeout is not None and timeout > 0 else self.config.command_timeout
         token = secrets.token_hex(8)
         outcome = self.run_script(
-            command, timeout=limit, cwd=cwd, login=True, cap=self.config.output_cap, tag=token
+            command,
+            timeout=limit,
+            cwd=cwd,
+            login=True,
+            cap=self.config.output_cap,
+            tag=token,
+            env=env,
         )
         data, cut, _ = outcome.output.render()
         timed_out = outcome.exit_code in TIMEOUT_EXIT_CODES and outcome.duration_ms >= limit * 900
@@ -276,9 +299,11 @@ class DockerSandbox:
         split_stderr: bool = False,
         user: str | None = None,
         tag: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> ExecOutcome:
         """Run a bash script under the timeout wrapper and return the raw outcome."""
         grace = self.config.kill_grace
+        extra = {**(env or {}), **({"FIXER_EXEC": tag} if tag else {})}
         return run_exec(
             self.client.api,
             self.container.id,
@@ -288,7 +313,7 @@ class DockerSandbox:
             deadline_s=timeout + grace + 30,
             cap=cap,
             split_stderr=split_stderr,
-            environment={"FIXER_EXEC": tag} if tag else None,
+            environment=extra or None,
         )
 
     def _checked(self, body: str, *, limit: int, **values: str) -> ExecOutcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,15 +13,37 @@ if TYPE_CHECKING:
     from agents.sandbox.docker import DockerSandbox
 
 CLEAR_SCRIPT = "find /workspace -mindepth 1 -delete"
+# What setup and test runs install or generate in the tree (npm ci's node_modules, pip
+# install -e .'s egg-info, caches): never part of a run's patch, even when the repository's
+# .gitignore forgets them. Patterns only hide untracked files; tracked ones still diff.
+INSTALLED_PATTERNS = (
+    "node_modules/",
+    ".venv/",
+    "__pycache__/",
+    "*.py[cod]",
+    "*.egg-info/",
+    ".eggs/",
+    ".pytest_cache/",
+    ".tox/",
+    ".nox/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".coverage",
+    ".pnpm-store/",
+    ".yarn/install-state.gz",
+    ".gradle/",
+    "target/",
+)
 # A tree without git gets a repository and a base commit, so snapshots work the same.
-RECORD_BASE_SCRIPT = """set -e
+RECORD_BASE_SCRIPT = f"""set -e
 cd /workspace
 if [ ! -d .git ]; then
   git init -q && git add -A && git commit -q --allow-empty -m "fixer: base"
 fi
-mkdir -p .git/fixer
+mkdir -p .git/fixer .git/info
+printf '%s\\n' {" ".join(shlex.quote(p) for p in INSTALLED_PATTERNS)} >> .git/info/exclude
 rm -f .git/fixer/index
-base=$(git rev-parse --verify HEAD^{commit})
+base=$(git rev-parse --verify HEAD^{{commit}})
 GIT_INDEX_FILE=.git/fixer/index git read-tree "$base"
 printf '%s' "$base" > .git/fixer/base
 printf '%s' "$base"

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from agents.sandbox.config import DockerSandboxConfig
+from agents.sandbox.config import DockerSandboxConfig, SetupNetwork
+from agents.sandbox.dependency_cache import cache_volume_name
 from agents.sandbox.docker import DockerSandbox
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
+from agents.sandbox.trust import read_ca_certs
 from app.config import Settings
 from app.git_host import GitHostError
 from app.git_mirror import RepoMirror
@@ -26,6 +28,26 @@ def sandbox_key(database_url: str, run_id: str) -> str:
     can have runs with the same id; scoping keeps each from adopting the other's container.
     """
     return f"{run_id}@{hashlib.sha256(database_url.encode()).hexdigest()[:8]}"
+
+
+FIXER_IMAGES = ("default", "universal")
+
+
+def image_tag(image: str) -> str:
+    """``image:`` in fixer.yml: a bare name (``universal``) means Fixer's own image."""
+    return f"fixer-sandbox:{image}" if image in FIXER_IMAGES else image
+
+
+def setup_network(settings: Settings) -> SetupNetwork:
+    """The FIXER_SANDBOX_* set-up network settings (none is a secret)."""
+    ca = settings.fixer_sandbox_ca_certs
+    return SetupNetwork(
+        ca_certs=read_ca_certs(ca) if ca is not None else b"",
+        proxy=settings.fixer_sandbox_proxy,
+        no_proxy=settings.fixer_sandbox_no_proxy,
+        pip_index_url=settings.fixer_sandbox_pip_index_url,
+        npm_registry=settings.fixer_sandbox_npm_registry,
+    )
 
 
 class RunWorkspace:
@@ -53,11 +75,16 @@ class RunWorkspace:
 
     def sandbox(self) -> DockerSandbox:
         """The run's sandbox object (no container is touched until it is used)."""
+        settings = self.settings
+        # The dependency cache belongs to this repository in this deployment, never another.
+        cache_key = sandbox_key(settings.database_url, self.repo_full_name)
         return DockerSandbox(
-            sandbox_key(self.settings.database_url, self.run_id),
+            sandbox_key(settings.database_url, self.run_id),
             DockerSandboxConfig(
-                image=self.config.image or self.settings.fixer_sandbox_image,
+                image=image_tag(self.config.image or settings.fixer_sandbox_image),
                 network=self.config.network,
+                setup_network=setup_network(settings),
+                cache_volume=cache_volume_name(cache_key) if settings.fixer_sandbox_cache else None,
             ),
         )
 

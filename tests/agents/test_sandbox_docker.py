@@ -12,6 +12,7 @@ import pytest
 from agents.errors import SandboxImageMissing
 from agents.sandbox.config import DockerSandboxConfig
 from agents.sandbox.docker import DockerSandbox
+from agents.sandbox.environment import COMMAND_ENV
 from agents.sandbox.run_resources import MANAGED_LABEL, RUN_LABEL, find_run_containers, remove_run
 from tests.agents.conftest import HOST_CANARY, SECRET
 
@@ -79,7 +80,7 @@ def test_environment_carries_nothing_from_the_host(sandbox: DockerSandbox) -> No
     assert names <= {
         "PATH", "HOME", "LANG", "LC_ALL", "TERM", "PAGER", "GIT_PAGER", "HOSTNAME", "PWD",
         "SHLVL", "_", "DEBIAN_FRONTEND", "PIP_DISABLE_PIP_VERSION_CHECK", "FIXER_EXEC",
-        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONDONTWRITEBYTECODE", *COMMAND_ENV,
     }  # fmt: skip
 
 

@@ -447,6 +447,28 @@ def test_signed_slack_garbage_never_5xx(
     assert stored_runs(settings) == []
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "view_submission", "view": None},
+        {"type": "block_actions", "actions": [None]},
+        {"type": "event_callback", "event": []},
+        [1, 2],
+    ],
+)
+def test_signed_slack_body_of_the_wrong_shape_is_400_not_a_bolt_crash(
+    client: TestClient, settings: Settings, payload: Any
+) -> None:
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    headers = {
+        **signed_slack_request(SIGNING_SECRET, body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    response = slack_post(client, body, headers, "slack_fixed")
+    assert response.status_code == 400, response.text
+    assert stored_runs(settings) == []
+
+
 def test_forged_slack_requests_are_audited_and_service_healthy(
     client: TestClient, settings: Settings, github: FakeGitHub
 ) -> None:

@@ -10,7 +10,6 @@ import base64
 from typing import Any
 from urllib.parse import quote
 
-
 from devtools.github_state import Comment, Installation, Issue, PullRequest, Repo, Site
 
 Json = dict[str, Any]

@@ -1,4 +1,4 @@
-"""``fixer relay``: a smee-protocol channel forwarded to a local endpoint, bytes and headers intact."""
+"""``fixer relay``: a smee-protocol channel relayed to the local endpoint, bytes intact."""
 
 from __future__ import annotations
 

@@ -224,10 +224,16 @@ def runs_list(
     if as_json:
         typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))
         return
-    typer.echo(f"{'RUN':<40} {'STATE':<18} {'ROUND':>5} {'COST':>8}  CREATED")
+    typer.echo(f"{'RUN':<40} {'STATE':<18} {'ROUND':>5} {'COST':>8}  {'CREATED':<16}  WHY")
     for row in rows:
         created = row.created_at.strftime("%Y-%m-%d %H:%M")
-        typer.echo(f"{row.id:<40} {row.state:<18} {row.round:>5} {row.cost_usd:>8.2f}  {created}")
+        # Why a run ended without a PR (skipped, failed), on one line: the full text is in
+        # `fixer runs show`.
+        why = " ".join((row.error or "").split())
+        why = why if len(why) <= 80 else why[:79] + "…"
+        typer.echo(
+            f"{row.id:<40} {row.state:<18} {row.round:>5} {row.cost_usd:>8.2f}  {created:<16}  {why}"
+        )
 
 
 @runs_cli.command("show")

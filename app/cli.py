@@ -231,9 +231,8 @@ def runs_list(
         # `fixer runs show`.
         why = " ".join((row.error or "").split())
         why = why if len(why) <= 80 else why[:79] + "…"
-        typer.echo(
-            f"{row.id:<40} {row.state:<18} {row.round:>5} {row.cost_usd:>8.2f}  {created:<16}  {why}"
-        )
+        cost = f"{row.cost_usd:>8.2f}"
+        typer.echo(f"{row.id:<40} {row.state:<18} {row.round:>5} {cost}  {created:<16}  {why}")
 
 
 @runs_cli.command("show")

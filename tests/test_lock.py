@@ -110,7 +110,7 @@ def test_dependency_added_to_pyproject_fails_the_check(tmp_path: Path) -> None:
 
 def test_range_that_excludes_the_locked_version_fails_the_check(tmp_path: Path) -> None:
     root = copy_project(
-        tmp_path, ('"anthropic[bedrock,vertex]>=0.70",', '"anthropic[bedrock,vertex]>=999",')
+        tmp_path, ('"anthropic[bedrock,vertex]>=2.15,<3",', '"anthropic[bedrock,vertex]>=999",')
     )
     result = run_check(root)
     assert result.returncode == 1

@@ -24,13 +24,49 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE K
 
 def test_app_yml_asks_for_what_fixer_needs_and_no_more() -> None:
     manifest = yaml.safe_load(MANIFEST_PATH.read_text())
-    assert set(manifest["default_events"]) >= {"issues", "issue_comment"}
+    assert set(manifest["default_events"]) == {
+        "issues",
+        "issue_comment",
+        "pull_request",
+        "pull_request_review",
+        "pull_request_review_comment",
+        "check_suite",
+        "workflow_run",
+    }
     assert manifest["default_permissions"] == {
         "issues": "write",
         "contents": "write",
         "pull_requests": "write",
+        "checks": "read",
+        "actions": "read",
         "metadata": "read",
     }
+
+
+# What each webhook event needs the App to hold, at least read
+# (https://docs.github.com/en/webhooks/webhook-events-and-payloads): GitHub refuses a
+# manifest subscribing to an event whose permission it does not ask for.
+EVENT_PERMISSION = {
+    "issues": "issues",
+    "issue_comment": "issues",
+    "pull_request": "pull_requests",
+    "pull_request_review": "pull_requests",
+    "pull_request_review_comment": "pull_requests",
+    "check_suite": "checks",
+    "check_run": "checks",
+    "workflow_run": "actions",
+}
+
+
+def test_every_event_the_app_subscribes_to_has_its_permission() -> None:
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text())
+    permissions = manifest["default_permissions"]
+    missing = {
+        event: EVENT_PERMISSION[event]
+        for event in manifest["default_events"]
+        if EVENT_PERMISSION[event] not in permissions
+    }
+    assert missing == {}
 
 
 def test_manifest_points_webhooks_and_redirect_at_this_deployment() -> None:

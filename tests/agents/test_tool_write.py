@@ -34,3 +34,21 @@ def test_write_onto_a_directory_is_an_error(sandbox: DockerSandbox) -> None:
 def test_write_requires_content(sandbox: DockerSandbox) -> None:
     result = WriteTool().run(sandbox, {"path": "x.txt"})
     assert result.is_error and "'content'" in result.content
+
+
+def test_write_says_created_or_overwrote(sandbox: DockerSandbox) -> None:
+    first = WriteTool().run(sandbox, {"path": "wrote/once.txt", "content": "a\n"})
+    again = WriteTool().run(sandbox, {"path": "wrote/once.txt", "content": "b\n"})
+    assert first.content.startswith("created wrote/once.txt") and first.meta["created"]
+    assert again.content.startswith("overwrote wrote/once.txt") and not again.meta["created"]
+
+
+def test_write_warns_when_the_content_does_not_parse(sandbox: DockerSandbox) -> None:
+    result = WriteTool().run(sandbox, {"path": "wrote/bad.json", "content": '{"a": 1,}\n'})
+    assert not result.is_error and "Warning: the file was written but does not parse" in (
+        result.content
+    )
+    assert "JSON parse error at line 1" in result.content
+    assert sandbox.read_file("wrote/bad.json") == b'{"a": 1,}\n'
+    fine = WriteTool().run(sandbox, {"path": "wrote/good.py", "content": "x = 1\n"})
+    assert "Warning" not in fine.content

@@ -8,13 +8,17 @@ from agents.errors import SandboxError
 from agents.sandbox.protocol import CommandResult, Sandbox
 from agents.tools.arguments import ToolInputError, failure, number, optional_text, text
 from agents.tools.base import ToolResult
+from agents.tools.shell_output import OutputPlan, View, parse
 
 DESCRIPTION = (
     "Run a bash command in the sandbox (working directory /workspace unless `cwd` is given) "
-    "and get its combined stdout and stderr plus the exit code. There is no network during "
-    "agent work. Long output keeps its head and tail; redirect big output to a file and read "
-    "parts of it. On timeout the whole process group is killed: start long-running servers "
-    "with their output redirected to a file."
+    "and get its combined stdout and stderr plus the exit code. Each call is a fresh shell: "
+    "`cd`, `export` and shell variables do not carry over between calls, so chain them "
+    "(`cd sub && make`) or use `cwd`. There is no network during agent work. Long output "
+    "comes back as a short head and a longer tail, with a note naming the file in /tmp that "
+    "holds the whole output: read the cut middle from that file (sed -n, grep -n) instead of "
+    "running the command again. On timeout the whole process group is killed: start "
+    "long-running servers with their output redirected to a file."
 )
 
 
@@ -24,9 +28,17 @@ class ShellTool:
     name = "shell"
     mutates = True
 
-    def __init__(self, default_timeout: float = 120.0, max_timeout: float = 1800.0) -> None:
+    def __init__(
+        self,
+        default_timeout: float = 120.0,
+        max_timeout: float = 1800.0,
+        shown_bytes: int = 24_000,
+    ) -> None:
         self.default_timeout = default_timeout
         self.max_timeout = max_timeout
+        self.shown_bytes = shown_bytes
+        """Bytes of output the model sees: the one cap, under the sandbox's own output cap
+        (30,000 by default) and the loop's result cap, so neither cuts a second time."""
 
     def schema(self) -> dict[str, Any]:
         return {
@@ -56,19 +68,22 @@ class ShellTool:
             if not command.strip():
                 raise ToolInputError("argument 'command' is empty: give a bash command to run")
             timeout = number(args, "timeout", self.default_timeout, low=0.1, high=self.max_timeout)
-            result = sandbox.exec(command, timeout=timeout, cwd=optional_text(args, "cwd"))
+            cwd = optional_text(args, "cwd")
+            plan = OutputPlan.new(self.shown_bytes)
+            result = sandbox.exec(plan.script(command), timeout=timeout, cwd=cwd)
+            view = parse(plan, result.output)
+            if view is None and result.timed_out:
+                # Killed hard (a command ignoring SIGTERM): the view comes from the log.
+                view = parse(plan, sandbox.exec(plan.view_script(), timeout=30).output)
         except (ToolInputError, SandboxError) as exc:
             return failure(str(exc))
-        return render(result, timeout)
+        return render(result, timeout, view)
 
 
-def render(result: CommandResult, timeout: float) -> ToolResult:
+def render(result: CommandResult, timeout: float, view: View | None = None) -> ToolResult:
     """The model's view of a command result: output, then a status line it cannot miss."""
-    output = (
-        result.output
-        if result.output.endswith("\n") or not result.output
-        else (result.output + "\n")
-    )
+    shown = result.output if view is None else view.text
+    output = shown if shown.endswith("\n") or not shown else (shown + "\n")
     if result.timed_out:
         status = (
             f"[timed out after {timeout:g}s: the command's process group was killed, nothing "
@@ -88,6 +103,8 @@ def render(result: CommandResult, timeout: float) -> ToolResult:
             "exit_code": result.exit_code,
             "timed_out": result.timed_out,
             "duration_ms": round(result.duration_ms, 1),
-            "truncated_bytes": result.truncated_bytes,
+            "truncated_bytes": result.truncated_bytes if view is None else view.cut_bytes,
+            **({"output_bytes": view.total_bytes} if view else {}),
+            **({"output_file": view.saved_to} if view and view.saved_to else {}),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents.context import ContextConfig, cap_output
 from agents.sandbox.docker import DockerSandbox
 from agents.tools.shell import ShellTool
 
@@ -28,13 +29,57 @@ def test_shell_timeout_kills_whole_process_group_and_says_so(sandbox: DockerSand
     assert left == "0"
 
 
-def test_shell_truncates_middle_with_a_note(sandbox: DockerSandbox) -> None:
+def test_long_output_keeps_more_tail_than_head_and_names_the_file_holding_it_all(
+    sandbox: DockerSandbox,
+) -> None:
     result = ShellTool().run(sandbox, {"command": "seq 1 100000"})
     assert result.content.startswith("1\n2\n3\n")
-    assert "100000\n[exit code 0]" in result.content
-    assert "output truncated" in result.content and "lines) cut" in result.content
-    assert result.meta["truncated_bytes"] > 500_000
-    assert len(result.content) < 32_000
+    assert result.content.endswith("99999\n100000\n[exit code 0]")
+    head, note, tail = result.content.split("\n[... ")[0], *result.content.split(" ...]\n")
+    assert len(tail) > 2 * len(head)
+    saved = result.meta["output_file"]
+    assert saved.startswith("/tmp/") and saved in note
+    assert sandbox.exec(f"wc -l < {saved}").output.strip() == "100000"
+    # The note's own command prints exactly the lines that were cut.
+    first_cut = int(head.rsplit("\n", 1)[-1]) + 1
+    assert f"lines {first_cut:,}-" in note
+    sed = note.split("`")[1]
+    middle = sandbox.exec(sed).output.split("\n")
+    assert middle[:-1] == [str(n) for n in range(first_cut, first_cut + 200)]
+    assert result.meta["truncated_bytes"] > 500_000 and result.meta["output_bytes"] == 588_895
+
+
+def test_long_output_is_cut_once_and_fits_the_loops_result_cap(sandbox: DockerSandbox) -> None:
+    result = ShellTool().run(sandbox, {"command": "seq 1 100000"})
+    assert result.content.count("cut from the middle") == 1
+    assert cap_output(result.content, ContextConfig().tool_output_chars) == result.content
+
+
+def test_short_output_is_shown_whole_and_leaves_no_file(sandbox: DockerSandbox) -> None:
+    before = sandbox.exec("ls /tmp/fixer-shell | wc -l").output
+    result = ShellTool().run(sandbox, {"command": "echo a; echo b >&2; echo c"})
+    assert result.content == "a\nb\nc\n[exit code 0]"
+    assert "output_file" not in result.meta
+    assert sandbox.exec("ls /tmp/fixer-shell | wc -l").output == before
+
+
+def test_timed_out_command_still_shows_its_output(sandbox: DockerSandbox) -> None:
+    result = ShellTool().run(sandbox, {"command": "echo before-the-hang; sleep 30", "timeout": 1})
+    assert result.meta["timed_out"] and "before-the-hang" in result.content
+    stubborn = "trap '' TERM; echo still-shown; sleep 404"
+    result = ShellTool().run(sandbox, {"command": stubborn, "timeout": 1})
+    assert result.meta["timed_out"] and "still-shown" in result.content
+
+
+def test_cd_and_export_do_not_carry_over_and_the_description_says_so(
+    sandbox: DockerSandbox,
+) -> None:
+    tool = ShellTool()
+    tool.run(sandbox, {"command": "cd src && export FIXER_T=1"})
+    assert tool.run(sandbox, {"command": "pwd; echo x${FIXER_T}x"}).content.startswith(
+        "/workspace\nxx\n"
+    )
+    assert "`cd`, `export` and shell variables do not carry over" in tool.schema()["description"]
 
 
 def test_background_process_holding_stdout_does_not_hang(sandbox: DockerSandbox) -> None:

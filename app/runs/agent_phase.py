@@ -19,11 +19,12 @@ from agents.loop import LoopConfig
 from agents.plan import Issue, Plan, RepoGuidance
 from agents.planner import PlannerConfig, run_planner
 from agents.sandbox.protocol import SandboxSnapshot
+from agents.test_discovery import discover as discover_tests
 from agents.tools.registry import all_tools, read_only_tools
 from app.git_host import GitHostError
 from app.models import RunState
 from app.repo_config import RepoConfig
-from app.runs import status_text
+from app.runs import setup_failure, status_text
 from app.runs.artifacts import get_artifact, put_artifact
 from app.runs.context import current
 from app.runs.github_steps import set_state_step, status_comment_step
@@ -99,11 +100,14 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             setup = await start_sandbox_step(phase_data, base_commit)
             failed = next((r for r in setup if r["exit_code"] != 0), None)
             if failed is not None:
+                # Setup stops at its first failure, so the last result is the failed command.
+                command = config.setup[len(setup) - 1]
                 return _failed(
                     phase,
                     "setup",
-                    f"setup command failed (exit {failed['exit_code']}):\n"
-                    f"{failed['output'][-2000:]}",
+                    setup_failure.describe(
+                        command, failed["exit_code"], failed["output"], failed["timed_out"]
+                    ),
                     spent,
                     base_commit,
                 )
@@ -112,7 +116,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
         if phase.plan:
             notice.resume = status_text.coding(phase.run_id, Plan(**phase.plan).to_markdown())
         issue = Issue(**phase.issue)
-        guidance = RepoGuidance(**phase.guidance)
+        guidance = with_discovered_tests(RepoGuidance(**phase.guidance), live, base_commit)
         plan = Plan.model_validate(phase.plan) if phase.plan else None
         if plan is None:
             planned = await run_planner(
@@ -193,6 +197,24 @@ def loop_config(config: RepoConfig, agent: Literal["planner", "coder"]) -> LoopC
         thinking = current().settings.fixer_thinking_budget
     return LoopConfig(
         max_turns=config.max_turns, budget_usd=config.budget_usd, thinking_budget=thinking
+    )
+
+
+def with_discovered_tests(
+    guidance: RepoGuidance, live: LiveSandbox, base_commit: str
+) -> RepoGuidance:
+    """No ``test:`` in fixer.yml: the project's own test command, found from its files.
+
+    A pure function of the base commit's files, so a replayed round finds the same command.
+    """
+    if guidance.test_command:
+        return guidance
+    found = discover_tests(live.workspace.base_dir(base_commit))
+    if found is None:
+        return guidance
+    source = f"discovered from the repository's files: {found.reason}"
+    return guidance.model_copy(
+        update={"test_command": found.command, "test_command_source": source}
     )
 
 

@@ -58,12 +58,15 @@ audit: setup
 wheels: setup
 	$(BIN)/pip download --quiet --require-hashes --no-deps --dest build/wheels -r $(LOCK)
 
-# A running Docker engine, the offline base image and the default sandbox image.
+# A running Docker engine, the offline base image and the sandbox images.
 docker:
 	bash scripts/docker-up.sh
 
+# universal (default + Go, Rust, JDK) builds from default; layer caching makes both no-ops
+# once built.
 sandbox-image: docker
 	bash sandbox_images/build.sh default
+	bash sandbox_images/build.sh universal
 
 # Headless Chromium for the run-page browser test.
 browser:

@@ -342,6 +342,19 @@ def sandbox_build(
     typer.echo(f"built {tag}")
 
 
+@sandbox_cli.command("prune")
+def sandbox_prune() -> None:
+    """Remove the per-repository dependency caches (the next setup downloads again)."""
+    import docker
+
+    from agents.sandbox.dependency_cache import prune_caches
+
+    removed, busy = prune_caches(docker.from_env())
+    typer.echo(f"removed {removed} dependency cache(s)")
+    for name in busy:
+        typer.echo(f"kept {name}: a running sandbox uses it", err=True)
+
+
 def main() -> None:
     try:
         cli()

@@ -25,6 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
+from devtools import github_pr_events as pr_events
 from devtools import github_repos
 from devtools.git_http import GitHttpServer
 from devtools.git_receive import PushRules
@@ -203,7 +204,7 @@ class GitHubEmulation:
             "client_id": f"Iv1.{app.id:016x}",
             "client_secret": f"{code}-client-secret".ljust(40, "0"),
             "permissions": dict(app.permissions),
-            "events": ["issues", "issue_comment"],
+            "events": list(app.events),
         }
         with self.state.lock:
             self.state.manifest_codes[code] = conversion
@@ -235,3 +236,49 @@ class GitHubEmulation:
 
     def add_label(self, repo: str, issue: int, label: str, author: str) -> dict[str, Any]:
         return self.webhooks.add_label(repo, issue, label, author)
+
+    # Pull requests after they open: reviews, CI, assignment, closing (devtools.github_pr_events).
+
+    def submit_review(
+        self,
+        repo: str,
+        pull: int,
+        event: str,
+        body: str,
+        author: str,
+        comments: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """``event``: ``APPROVE``, ``REQUEST_CHANGES`` or ``COMMENT``; ``comments``: inline
+        comments with ``path``, ``line`` (optional ``start_line``, ``side``) and ``body``."""
+        return pr_events.submit_review(self.webhooks, repo, pull, event, body, author, comments)
+
+    def comment_on_pull(self, repo: str, pull: int, body: str, author: str) -> dict[str, Any]:
+        return pr_events.comment_on_pull(self.webhooks, repo, pull, body, author)
+
+    def complete_check_suite(
+        self,
+        repo: str,
+        sha: str,
+        runs: list[dict[str, Any]],
+        *,
+        conclusion: str | None = None,
+        app: str = "github-actions",
+        workflow: str = "CI",
+    ) -> int:
+        return pr_events.complete_check_suite(
+            self.webhooks, repo, sha, runs, conclusion=conclusion, app=app, workflow=workflow
+        )
+
+    def assign(self, repo: str, issue: int, assignee: str, by: str) -> dict[str, Any]:
+        return pr_events.assign(self.webhooks, repo, issue, assignee, by)
+
+    def close_pull(self, repo: str, pull: int, by: str) -> dict[str, Any]:
+        return pr_events.close_pull(self.webhooks, repo, pull, by)
+
+    def merge_pull(self, repo: str, pull: int, by: str) -> dict[str, Any]:
+        return pr_events.close_pull(self.webhooks, repo, pull, by, merge=True)
+
+    def push_to_branch(
+        self, repo: str, branch: str, files: dict[str, str], author: str, message: str = "Update"
+    ) -> str:
+        return pr_events.push_to_branch(self.webhooks, repo, branch, files, author, message)

@@ -17,10 +17,14 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from devtools import github_actions as actions
+from devtools import github_assignees as assignees
+from devtools import github_checks as checks
 from devtools import github_deliveries as deliveries
 from devtools import github_issues as issues
 from devtools import github_objects as objects
 from devtools import github_repos as repos
+from devtools import github_reviews as reviews
 from devtools import github_users as users
 from devtools.github_auth import ApiError, Call, mint_token, require_app_jwt
 from devtools.github_rate_limits import RateLimits
@@ -74,6 +78,28 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("POST", _R + r"/issues/(\d+)/labels", issues.add_labels),
         ("POST", _R + r"/issues/comments/(\d+)/reactions", issues.react_to_comment),
         ("POST", _R + r"/issues/(\d+)/reactions", issues.react_to_issue),
+        ("POST", _R + r"/issues/(\d+)/assignees", assignees.add_assignees),
+        ("DELETE", _R + r"/issues/(\d+)/assignees", assignees.remove_assignees),
+        ("GET", _R + r"/issues/(\d+)/assignees/([^/]+)", assignees.check_issue_assignee),
+        ("GET", _R + r"/assignees/([^/]+)", assignees.check_assignee),
+        ("GET", _R + r"/pulls/(\d+)/reviews", reviews.list_reviews),
+        ("POST", _R + r"/pulls/(\d+)/reviews", reviews.create_review),
+        ("GET", _R + r"/pulls/(\d+)/reviews/(\d+)", reviews.get_review),
+        ("GET", _R + r"/pulls/(\d+)/reviews/(\d+)/comments", reviews.list_review_comments),
+        ("GET", _R + r"/pulls/(\d+)/comments", reviews.list_pull_comments),
+        ("POST", _R + r"/pulls/(\d+)/comments", reviews.create_pull_comment),
+        ("POST", _R + r"/pulls/(\d+)/comments/(\d+)/replies", reviews.create_reply),
+        ("GET", _R + r"/commits/([^/]+)/check-runs", checks.runs_for_ref),
+        ("GET", _R + r"/commits/([^/]+)/check-suites", checks.suites_for_ref),
+        ("GET", _R + r"/check-runs/(\d+)", checks.get_run),
+        ("GET", _R + r"/check-runs/(\d+)/annotations", checks.list_annotations),
+        ("GET", _R + r"/check-suites/(\d+)", checks.get_suite),
+        ("GET", _R + r"/check-suites/(\d+)/check-runs", checks.runs_in_suite),
+        ("GET", _R + r"/actions/runs", actions.list_runs),
+        ("GET", _R + r"/actions/runs/(\d+)", actions.get_run),
+        ("GET", _R + r"/actions/runs/(\d+)/jobs", actions.list_jobs),
+        ("GET", _R + r"/actions/jobs/(\d+)", actions.get_job),
+        ("GET", _R + r"/actions/jobs/(\d+)/logs", actions.job_logs),
     ]
 ]
 
@@ -168,6 +194,11 @@ class RestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         parts = urlsplit(self.path)
+        if parts.path.startswith(actions.LOG_PATH):
+            # A signed download URL (job logs): no token, no API rate limit, plain text.
+            with self.site.state.lock:
+                status, text = actions.download_log(self.site, parts.path[len(actions.LOG_PATH) :])
+            return self._reply(status, text, {})
         path = parts.path.removeprefix("/api/v3").rstrip("/") or "/"
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
@@ -201,9 +232,12 @@ class RestHandler(BaseHTTPRequestHandler):
     def _reply(
         self, status: int, answer: Any, headers: dict[str, str], request_id: str = ""
     ) -> None:
-        payload = json.dumps(answer).encode()
+        # Bytes are sent as they are (log downloads, redirects); 204 has no body at all.
+        raw = isinstance(answer, bytes) or status == 204
+        payload = (answer or b"") if raw else json.dumps(answer).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        kind = "text/plain; charset=utf-8" if raw else "application/json; charset=utf-8"
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
         self.send_header("X-GitHub-Request-Id", request_id or uuid.uuid4().hex[:20].upper())

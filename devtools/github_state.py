@@ -15,14 +15,30 @@ from typing import Any
 
 from devtools.git_http import GitHttpServer
 from devtools.git_receive import PushRules
+from devtools.github_pr_data import PullData
 
 APP_PERMISSIONS: dict[str, str] = {
     "issues": "write",
     "contents": "write",
     "pull_requests": "write",
+    "checks": "read",
+    "actions": "read",
     "metadata": "read",
 }
 """What the App was granted at installation (app.yml): tokens can be narrower, never wider."""
+
+APP_EVENTS: tuple[str, ...] = (
+    "issues",
+    "issue_comment",
+    "pull_request",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "check_suite",
+    "workflow_run",
+)
+"""The events the App subscribes to (app.yml). GitHub delivers no other event to it, except
+``installation`` and ``installation_repositories``, which every App gets
+(https://docs.github.com/en/apps/creating-github-apps/registering-a-github-app/using-webhooks-with-github-apps)."""
 
 _LEVEL = {"read": 1, "write": 2}
 
@@ -99,6 +115,7 @@ class Issue:
     state: str = "open"
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
+    assignees: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -114,6 +131,10 @@ class PullRequest:
     author: str
     state: str = "open"
     created_at: str = field(default_factory=now_iso)
+    closed_at: str | None = None
+    merged_at: str | None = None
+    merge_commit_sha: str | None = None
+    assignees: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +185,7 @@ class App:
     owner: str
     public_key_pem: str
     permissions: dict[str, str] = field(default_factory=lambda: dict(APP_PERMISSIONS))
+    events: list[str] = field(default_factory=lambda: list(APP_EVENTS))
 
     @property
     def bot_login(self) -> str:
@@ -181,6 +203,8 @@ class GitHubState:
     pulls: dict[tuple[str, int], PullRequest] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     reactions: list[Reaction] = field(default_factory=list)
+    pr: PullData = field(default_factory=PullData)
+    """Reviews, review comments, checks and Actions runs (:mod:`devtools.github_pr_data`)."""
     permissions: dict[str, str] = field(default_factory=dict)
     """Collaborator role by login (a base role or a custom role's name); the repository
     owner is ``admin``; anyone else is no collaborator."""

@@ -148,14 +148,14 @@ class WebhookSender:
             shown = association or self.site.state.association_of(repo, author)
             issue = new_issue(self.site, repo, title, body, author, shown, labels)
             rendered = objects.issue(self.site, issue)
-            payloads = [("issues", self._envelope("opened", repo, author, issue=rendered))]
+            payloads = [("issues", self.envelope("opened", repo, author, issue=rendered))]
             for name in issue.labels:
                 label = objects.label(self.site, repo, name)
                 payloads.append(
-                    ("issues", self._envelope("labeled", repo, author, issue=rendered, label=label))
+                    ("issues", self.envelope("labeled", repo, author, issue=rendered, label=label))
                 )
         for event, payload in payloads:
-            self._maybe_deliver(event, payload)
+            self.maybe_deliver(event, payload)
         return rendered
 
     def comment(
@@ -166,10 +166,10 @@ class WebhookSender:
             shown = association or self.site.state.association_of(repo, author)
             made = new_comment(self.site, repo, issue, body, author, shown)
             rendered = objects.comment(self.site, made)
-            payload = self._envelope(
+            payload = self.envelope(
                 "created", repo, author, issue=objects.issue(self.site, target), comment=rendered
             )
-        self._maybe_deliver("issue_comment", payload)
+        self.maybe_deliver("issue_comment", payload)
         return rendered
 
     def add_label(self, repo: str, issue: int, label: str, author: str) -> Json:
@@ -183,10 +183,10 @@ class WebhookSender:
                 target.updated_at = now_iso()
             self.site.state.user_id(author)
             rendered = objects.issue(self.site, target)
-            payload = self._envelope(
+            payload = self.envelope(
                 "labeled", repo, author, issue=rendered, label=objects.label(self.site, repo, label)
             )
-        self._maybe_deliver("issues", payload)
+        self.maybe_deliver("issues", payload)
         return rendered
 
     @contextlib.contextmanager
@@ -202,7 +202,7 @@ class WebhookSender:
         finally:
             self._held = None
 
-    def _envelope(self, action: str, repo: str, sender: str, **fields: Json) -> Json:
+    def envelope(self, action: str, repo: str, sender: str, **fields: Any) -> Json:
         site = self.site
         payload: Json = {"action": action, **fields}
         payload["repository"] = objects.repository(site, site.state.repos[repo])
@@ -215,8 +215,11 @@ class WebhookSender:
             }
         return payload
 
-    def _maybe_deliver(self, event: str, payload: Json) -> None:
-        # GitHub sends App webhooks only for repositories the App is installed on.
+    def maybe_deliver(self, event: str, payload: Json) -> None:
+        # GitHub sends App webhooks only for repositories the App is installed on, and only
+        # for the events the App subscribes to (app.yml's default_events).
+        if event not in self.site.app.events:
+            return
         if self._held is not None and "installation" in payload:
             self._held.append((event, payload))
         elif self._url() and "installation" in payload:

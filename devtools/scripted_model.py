@@ -168,6 +168,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: dict[str, Any]
     usage: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.time)
+    """When the request arrived (epoch seconds)."""
 
 
 @dataclass

@@ -30,6 +30,8 @@ def run_request_for(event: str, payload: dict[str, Any]) -> RunRequest | Ignored
     action = payload.get("action")
     if event == "issues" and action in ("opened", "labeled"):
         return _from_issue_event(payload, action)
+    if event == "issues" and action == "assigned":
+        return _from_assignment(payload)
     if event == "issue_comment" and action == "created":
         return _from_comment(payload)
     return Ignored(reason=f"{event}.{action} does not start runs")
@@ -109,4 +111,29 @@ def _from_comment(payload: dict[str, Any]) -> RunRequest | Ignored:
         actor=comment["user"]["login"],
         instructions=(match.group("instructions") or "").strip(),
         comment_id=comment.get("id"),
+    )
+
+
+def _from_assignment(payload: dict[str, Any]) -> RunRequest | Ignored:
+    """An issue assigned to a bot user, as to Copilot: whoever assigned it asks for a run.
+
+    Ingress cannot know this App's slug without calling GitHub, so any ``[bot]`` assignee
+    passes here and the run checks that it is this App's bot before anything shows.
+    """
+    base = _base(payload)
+    if isinstance(base, Ignored):
+        return base
+    sender = payload.get("sender") or {}
+    if sender.get("type") == "Bot":
+        return Ignored(reason="sender is a bot")
+    assignee = payload.get("assignee") or {}
+    login = str(assignee.get("login") or "")
+    if assignee.get("type") != "Bot" or not login.endswith("[bot]"):
+        return Ignored(reason=f"issue assigned to {login or 'nobody'}, not to a bot")
+    return RunRequest(
+        **base,
+        trigger="assigned",
+        actor=sender.get("login", ""),
+        assignee=login,
+        issue_labels=_labels(payload["issue"]),
     )

@@ -12,7 +12,7 @@ from app.runs.request import RunRequest
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 """Who may spend the owner's money (DESIGN §3); GitHub's ``permission`` field shows
 maintain as write, so ``maintain`` is here only for GitHub Enterprise versions that differ."""
-GITHUB_TRIGGERS = frozenset({"opened", "labeled", "comment"})
+GITHUB_TRIGGERS = frozenset({"opened", "labeled", "comment", "assigned"})
 """Triggers whose actor is a GitHub login. A Slack mention is gated by ``FIXER_APPROVERS``
 (Slack users have no GitHub identity here) and the CLI by access to the database."""
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-Trigger = Literal["opened", "labeled", "comment", "slack", "cli"]
+Trigger = Literal["opened", "labeled", "comment", "assigned", "slack", "cli"]
 
 
 class RunRequest(BaseModel):
@@ -26,6 +26,9 @@ class RunRequest(BaseModel):
     """Extra instructions from ``/fix ...`` or the Slack mention."""
     slack_channel: str | None = None
     slack_thread_ts: str | None = None
+    assignee: str | None = None
+    """For ``assigned``: the bot user the issue was assigned to; the run checks it is this
+    App's (ingress cannot ask GitHub for the App's slug)."""
     comment_id: int | None = None
     """For ``comment``: the ``/fix`` comment, which gets the 👀 acknowledgement."""
     issue_labels: list[str] = []
@@ -38,7 +41,7 @@ class RunRequest(BaseModel):
     @property
     def on_issue(self) -> bool:
         """Whether an issue event (not a comment, Slack or the CLI) asked for the run."""
-        return self.trigger in ("opened", "labeled")
+        return self.trigger in ("opened", "labeled", "assigned")
 
     @property
     def issue_ref(self) -> str:

@@ -20,6 +20,7 @@ from app.repo_config import CONFIG_PATH, RepoConfig
 from app.runs import status_text
 from app.runs.admission import GITHUB_TRIGGERS, permission_refusal, trigger_refusal
 from app.runs.artifacts import get_artifact
+from app.runs.assignment import app_bot_login_step, assignee_refusal
 from app.runs.context import current
 from app.runs.engine import AGENT_QUEUE
 from app.runs.github_steps import (
@@ -148,6 +149,10 @@ async def admission_refusal(request: dict[str, Any], loaded: dict[str, Any]) -> 
             return refusal
     if req.trigger not in GITHUB_TRIGGERS:
         return None
+    if req.trigger == "assigned":
+        refusal = assignee_refusal(req, await app_bot_login_step(request))
+        if refusal is not None:
+            return refusal
     return permission_refusal(req, await actor_permission_step(request))
 
 
@@ -389,6 +394,10 @@ async def notify_already_active(active_run_id: str, request: dict[str, Any]) -> 
     notice_id = DBOS.workflow_id
     assert notice_id is not None
     req = RunRequest.model_validate(request)
+    if req.trigger == "assigned":
+        # Assigning the bot to an issue it is already working on needs no reply (and an
+        # issue created with an assignee sends ``opened`` and ``assigned`` together).
+        return
     # Only people who may start runs hear back: an outsider's /fix gets no reply.
     if req.trigger in GITHUB_TRIGGERS and permission_refusal(
         req, await actor_permission_step(request)

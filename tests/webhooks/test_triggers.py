@@ -121,3 +121,58 @@ def test_edited_comments_and_other_events_start_nothing() -> None:
     assert isinstance(
         run_request_for("pull_request", installed("pull_request__opened.payload.json")), Ignored
     )
+
+
+def assigned(login: str, kind: str) -> dict[str, Any]:
+    """``issues.assigned``: octokit's issue, with the assignee GitHub adds beside it."""
+    payload = installed("issues__opened.payload.json")
+    payload["action"] = "assigned"
+    assignee = {**payload["sender"], "login": login, "type": kind, "id": 41898282}
+    payload["assignee"] = assignee
+    payload["issue"]["assignees"] = [assignee]
+    return payload
+
+
+def test_issue_assigned_to_a_bot_asks_the_run_to_check_the_bot_and_the_assigner() -> None:
+    decision = run_request_for("issues", assigned("fixer[bot]", "Bot"))
+    assert isinstance(decision, RunRequest)
+    assert (decision.trigger, decision.assignee, decision.actor) == (
+        "assigned",
+        "fixer[bot]",
+        "Codertocat",
+    )
+    assert decision.on_issue and not decision.at_creation
+
+
+def test_the_run_accepts_only_this_apps_bot_as_assignee() -> None:
+    from app.runs.assignment import assignee_refusal
+
+    mine = run_request_for("issues", assigned("Fixer[bot]", "Bot"))
+    other = run_request_for("issues", assigned("copilot-swe-agent[bot]", "Bot"))
+    assert isinstance(mine, RunRequest) and isinstance(other, RunRequest)
+    assert assignee_refusal(mine, "fixer[bot]") is None
+    assert assignee_refusal(other, "fixer[bot]") == (
+        "the issue was assigned to copilot-swe-agent[bot], not to fixer[bot]"
+    )
+
+
+@pytest.mark.parametrize(("login", "kind"), [("octocat", "User"), ("robot", "Bot")])
+def test_issue_assigned_to_a_person_starts_nothing(login: str, kind: str) -> None:
+    decision = run_request_for("issues", assigned(login, kind))
+    assert isinstance(decision, Ignored)
+    assert decision.reason == f"issue assigned to {login}, not to a bot"
+
+
+def test_issue_assigned_by_a_bot_or_while_closed_starts_nothing() -> None:
+    by_bot = assigned("fixer[bot]", "Bot")
+    by_bot["sender"]["type"] = "Bot"
+    closed = assigned("fixer[bot]", "Bot")
+    closed["issue"]["state"] = "closed"
+    pull = assigned("fixer[bot]", "Bot")
+    pull["issue"]["pull_request"] = {"url": "https://api.github.com/repos/o/r/pulls/1"}
+    reasons = [run_request_for("issues", p) for p in (by_bot, closed, pull)]
+    assert [r.reason for r in reasons if isinstance(r, Ignored)] == [
+        "sender is a bot",
+        "issue is closed",
+        "pull requests are not fixed",
+    ]

@@ -1,4 +1,10 @@
-"""``glob``: files under /workspace matching a pattern with real ``**`` semantics."""
+"""``glob``: files under /workspace matching a pattern, newest first, as git sees the tree.
+
+Files come from ``git ls-files`` (tracked plus untracked, minus what .gitignore and
+.git/info/exclude ignore), so a venv, node_modules or a build directory never floods the
+list. A pattern whose fixed part names an ignored path (``node_modules/pkg/**``) lists that
+path in full: the model asked for it by name.
+"""
 
 from __future__ import annotations
 
@@ -10,74 +16,44 @@ from agents.sandbox import paths
 from agents.sandbox.protocol import Sandbox
 from agents.tools.arguments import ToolInputError, failure, text
 from agents.tools.base import ToolResult
+from agents.tools.glob_pattern import glob_to_regex, literal_base, normalise, relative_regex
+
+__all__ = ["MAX_RESULTS", "GlobTool", "glob_to_regex"]
 
 MAX_RESULTS = 200
-# find matches the whole path with a POSIX ERE; symlinks are listed, never followed.
-GLOB_SCRIPT = """out=$(mktemp)
-find /workspace -regextype posix-extended -path /workspace/.git -prune -o \\
-  \\( -type f -o -type l \\) -regex "$regex" -printf '%P\\n' 2>/dev/null | LC_ALL=C sort > "$out"
-printf 'COUNT\\t%s\\n' "$(wc -l < "$out")"
-head -n "$cap" "$out"
+IGNORED_SHOWN = 5
+# Without git (a custom image, a broken .git): at least skip what installs and caches make.
+PLAIN_PRUNE = " -o ".join(
+    f"-name {name}"
+    for name in (".git", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache",
+                 ".pytest_cache", ".ruff_cache", ".tox", ".nox")
+)  # fmt: skip
+# Matches sorted newest first (mtime, then path); symlinks are listed, never followed.
+GLOB_SCRIPT = f"""cd /workspace || exit 4
+out=$(mktemp); tab=$(printf '\\t')
+if [ -n "$base" ] && git check-ignore -q -- "$base" 2>/dev/null; then mode=named
+elif git rev-parse --git-dir >/dev/null 2>&1; then mode=git; else mode=plain; fi
+case $mode in
+  git) git --literal-pathspecs -c core.quotepath=off ls-files -z --cached --others \\
+         --exclude-standard -- ${{base:+"$base"}} | tr '\\0' '\\n' ;;
+  named) find "$base" \\( -type f -o -type l \\) -print 2>/dev/null ;;
+  plain) find . \\( {PLAIN_PRUNE} \\) -prune -o \\( -type f -o -type l \\) -printf '%P\\n' ;;
+esac | grep -E -- "$regex" | LC_ALL=C sort -u \\
+  | xargs -r -d '\\n' stat --printf '%.9Y\\t%n\\n' -- 2>/dev/null \\
+  | LC_ALL=C sort -t "$tab" -k1,1nr -k2,2 > "$out"
+printf 'COUNT\\t%s\\t%s\\n' "$(wc -l < "$out")" "$mode"
+head -n "$cap" "$out" | cut -f2-
 rm -f "$out"
+if [ "$mode" = git ]; then
+  printf '\\001IGNORED\\n'
+  git --literal-pathspecs -c core.quotepath=off ls-files -z --others --ignored \\
+    --exclude-standard --directory -- ${{base:+"$base"}} | tr '\\0' '\\n' | head -n 5000
+fi
 """
-_ERE_SPECIAL = set(".^$+(){}|\\")
-
-
-def glob_to_regex(pattern: str) -> str:
-    """A POSIX ERE matching absolute paths under /workspace, from a glob.
-
-    ``*`` and ``?`` stop at ``/``; ``**`` as a whole segment spans any number of directories
-    (zero included); ``[...]`` and ``{a,b}`` work as in shells.
-    """
-    pattern = pattern.strip()
-    for prefix in (paths.WORKDIR + "/", "./"):
-        if pattern.startswith(prefix):
-            pattern = pattern[len(prefix) :]
-    pattern = pattern.lstrip("/")
-    if not pattern:
-        raise ToolInputError("argument 'pattern' is empty; try '**/*.py'")
-    out, i, depth = [], 0, 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i) and (i == 0 or pattern[i - 1] == "/"):
-            out.append("(.*/)?")
-            i += 3
-        elif pattern.startswith("**", i) and (i == 0 or pattern[i - 1] == "/"):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = end + 1
-        elif pattern[i] == "{":
-            out.append("(")
-            depth += 1
-            i += 1
-        elif pattern[i] == "}" and depth:
-            out.append(")")
-            depth -= 1
-            i += 1
-        elif pattern[i] == "," and depth:
-            out.append("|")
-            i += 1
-        else:
-            out.append("\\" + pattern[i] if pattern[i] in _ERE_SPECIAL else pattern[i])
-            i += 1
-    if depth:
-        raise ToolInputError(f"unbalanced '{{' in pattern {pattern!r}")
-    return re.escape(paths.WORKDIR).replace("\\/", "/") + "/" + "".join(out)
 
 
 class GlobTool:
-    """Lists matching files, sorted, relative to /workspace; .git is never listed."""
+    """Lists matching files, newest first, relative to /workspace; .git is never listed."""
 
     name = "glob"
     mutates = False
@@ -89,7 +65,10 @@ class GlobTool:
                 "List files under /workspace whose path matches a glob. `*` and `?` do not "
                 "cross `/`; `**` matches any number of directories, so `*.py` is top level "
                 "only and `**/*.py` is everywhere. `{a,b}` and `[abc]` work. Results are "
-                f"sorted, relative to /workspace, at most {MAX_RESULTS}."
+                f"newest first (last modified), relative to /workspace, at most {MAX_RESULTS}. "
+                "Files ignored by .gitignore (virtualenvs, node_modules, build output) are "
+                "skipped and the result says so; a pattern that names an ignored directory, "
+                "like `node_modules/pkg/**`, lists it."
             ),
             "input_schema": {
                 "type": "object",
@@ -103,7 +82,12 @@ class GlobTool:
     def run(self, sandbox: Sandbox, args: dict[str, Any]) -> ToolResult:
         try:
             pattern = text(args, "pattern")
-            script = paths.script(GLOB_SCRIPT, regex=glob_to_regex(pattern), cap=str(MAX_RESULTS))
+            script = paths.script(
+                GLOB_SCRIPT,
+                regex=relative_regex(pattern),
+                base=literal_base(pattern),
+                cap=str(MAX_RESULTS),
+            )
             result = sandbox.exec(script, timeout=120)
         except (ToolInputError, SandboxError) as exc:
             return failure(str(exc))
@@ -111,10 +95,49 @@ class GlobTool:
         if result.exit_code != 0 or not header.startswith("COUNT\t"):
             return failure(f"glob failed: {result.output.strip()}")
         total = int(header.split("\t")[1])
-        files = [line for line in body.split("\n") if line]
+        listed, _, ignored_part = body.partition("\x01IGNORED\n")
+        files = [line for line in listed.split("\n") if line]
+        ignored = relevant_ignored(pattern, [e for e in ignored_part.split("\n") if e])
+        note = ignored_note(ignored)
+        meta = {"matches": total, "ignored": len(ignored)}
         if not files:
-            return ToolResult(content=f"no files match {pattern}", meta={"matches": 0})
+            return ToolResult(content=f"no files match {pattern}" + note, meta=meta)
         content = "\n".join(files)
         if total > len(files):
             content += f"\n[{total - len(files)} more matches not shown; narrow the pattern]"
-        return ToolResult(content=content, meta={"matches": total})
+        return ToolResult(content=content + note, meta=meta)
+
+
+def could_hold_matches(pattern: str, entry: str) -> bool:
+    """Whether an ignored file matches, or an ignored directory could hold a match."""
+    if not entry.endswith("/"):
+        return re.search(relative_regex(pattern), entry) is not None
+    segments = normalise(pattern).split("/")
+    names = entry.rstrip("/").split("/")
+    for index, name in enumerate(names):
+        if index >= len(segments):
+            return False
+        if segments[index] == "**":
+            return True
+        try:
+            if not re.search(relative_regex(segments[index]), name):
+                return False
+        except (ToolInputError, re.error):
+            return True  # a brace spanning segments: assume it could
+    return len(segments) > len(names)
+
+
+def relevant_ignored(pattern: str, entries: list[str]) -> list[str]:
+    """The ignored entries that could have matched ``pattern``."""
+    return [entry for entry in entries if could_hold_matches(pattern, entry)]
+
+
+def ignored_note(ignored: list[str]) -> str:
+    """A line saying what .gitignore hid from this listing."""
+    if not ignored:
+        return ""
+    names = ", ".join(ignored[:IGNORED_SHOWN]) + (", …" if len(ignored) > IGNORED_SHOWN else "")
+    return (
+        f"\n[skipped {len(ignored)} path(s) ignored by .gitignore that could match: {names}; "
+        "name an ignored directory in the pattern to list it, e.g. 'node_modules/pkg/**']"
+    )

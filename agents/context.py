@@ -1,8 +1,9 @@
 """Keeping a conversation inside the model's context window without wrecking the prompt cache.
 
 Two measures. Every tool output is capped (head and tail kept, the middle replaced by a
-note). And when a request nears the context limit, the oldest tool results are replaced by
-a stub, in one batch down to a low-water mark: the cached prefix is invalidated only from
+note). And when a request nears the context limit, the oldest bulky parts are replaced by
+a stub (tool results, the long inputs of old calls such as a ``write``'s whole file, old web
+search results), in one batch down to a low-water mark: the cached prefix is invalidated only from
 the first newly elided block on, everything before it (tools, system, the task, results
 elided earlier) stays byte-identical and cached, and the next elision is many turns away.
 
@@ -25,6 +26,9 @@ from agents.model_catalog import catalog
 from agents.pricing import Usage
 
 STUB = "[output elided to save context: {chars} chars]"
+INPUT_STUB = "[input elided to save context: {chars} chars; read the file for what it holds now]"
+SEARCH_STUB = "[web search for {query!r} elided to save context]"
+SEARCH_BLOCKS = frozenset({"server_tool_use", "web_search_tool_result"})
 
 
 class ContextConfig(BaseModel):
@@ -140,3 +144,92 @@ def _text_of(block: dict[str, Any]) -> str:
     if isinstance(content, str):
         return content
     return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def elide_old(
+    messages: list[dict[str, Any]], measured_tokens: int, limit_tokens: int, config: ContextConfig
+) -> tuple[int, int]:
+    """Like :func:`elide_old_results`, and old bulky inputs and web searches go too, oldest
+    first: a ``write``'s whole file (it is on disk: reading it again is cheap), an ``edit``'s
+    long texts, and the searches of old turns (the model kept what it cited in its own
+    words). The newest ``keep_recent_results`` calls and the last assistant turn (whose
+    thinking must go back unmodified) are left alone."""
+    if measured_tokens <= limit_tokens:
+        return 0, 0
+    need = measured_tokens - int(limit_tokens * config.target_ratio)
+    recent = {b.get("tool_use_id") for b in _result_blocks(messages)[-config.keep_recent_results :]}
+    if config.keep_recent_results <= 0:
+        recent = set()
+    assistants = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
+    last_assistant = assistants[-1] if assistants else -1
+    elided = saved = 0
+    for index, message in enumerate(messages):
+        if need <= 0:
+            break
+        if not isinstance(message["content"], list) or index == last_assistant:
+            continue
+        if message["role"] == "assistant":
+            inputs, searches = _elide_inputs(message, recent, config), _elide_searches(message)
+            count, cut = inputs[0] + searches[0], inputs[1] + searches[1]
+        else:
+            count, cut = _elide_results(message, recent, config)
+        need, saved, elided = need - cut, saved + cut, elided + count
+    return elided, saved
+
+
+def _elide_results(
+    message: dict[str, Any], recent: set[Any], config: ContextConfig
+) -> tuple[int, int]:
+    count = cut = 0
+    for block in message["content"]:
+        if block.get("type") != "tool_result" or block.get("tool_use_id") in recent:
+            continue
+        text = _text_of(block)
+        if len(text) < config.min_elide_chars or text.startswith("[output elided"):
+            continue
+        block["content"] = STUB.format(chars=len(text))
+        count, cut = count + 1, cut + (len(text) - len(block["content"])) // 4
+    return count, cut
+
+
+def _elide_inputs(
+    message: dict[str, Any], recent: set[Any], config: ContextConfig
+) -> tuple[int, int]:
+    count = cut = 0
+    for block in message["content"]:
+        if block.get("type") != "tool_use" or block.get("id") in recent:
+            continue
+        args = block.get("input")
+        if not isinstance(args, dict):
+            continue
+        for key, value in list(args.items()):
+            if isinstance(value, str) and len(value) >= config.min_elide_chars:
+                args[key] = INPUT_STUB.format(chars=len(value))
+                count, cut = count + 1, cut + (len(value) - len(args[key])) // 4
+    return count, cut
+
+
+def _elide_searches(message: dict[str, Any]) -> tuple[int, int]:
+    """Drop finished web searches (call and result together, so none is left unanswered)
+    and the citations that point into them; a line says what was searched."""
+    content: list[dict[str, Any]] = message["content"]
+    done = {b.get("tool_use_id") for b in content if b.get("type") == "web_search_tool_result"}
+    searches = [b for b in content if b.get("type") == "server_tool_use" and b.get("id") in done]
+    if not searches:
+        return 0, 0
+    before = estimate_tokens(content)
+    ids = {b.get("id") for b in searches}
+    kept: list[dict[str, Any]] = []
+    for block in content:
+        kind = block.get("type")
+        if kind == "server_tool_use" and block.get("id") in ids:
+            query = (block.get("input") or {}).get("query", "")
+            kept.append({"type": "text", "text": SEARCH_STUB.format(query=query)})
+        elif kind == "web_search_tool_result" and block.get("tool_use_id") in ids:
+            continue
+        elif kind == "text" and "citations" in block:
+            kept.append({k: v for k, v in block.items() if k != "citations"})
+        else:
+            kept.append(block)
+    message["content"] = kept
+    return len(searches), max(before - estimate_tokens(kept), 0)

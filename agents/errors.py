@@ -27,6 +27,12 @@ class SnapshotMismatch(SandboxError):
     """A restored workspace does not hash to the snapshot it was restored from."""
 
 
+class SandboxLost(AgentLibraryError):
+    """The sandbox's container is gone (removed, stopped, lost with its host): the run
+    rebuilds it from its snapshot. Not a ``SandboxError`` on purpose: tools turn those into
+    results the model can act on, and no tool call can bring a container back."""
+
+
 class LimitExceeded(AgentLibraryError):
     """An agent hit one of its limits; the loop stops cleanly."""
 

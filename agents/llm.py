@@ -78,6 +78,9 @@ class ModelRequest(TypedDict):
     max_tokens: int
     thinking: NotRequired[dict[str, Any]]
     """``{"type": "enabled", "budget_tokens": N}`` for extended thinking; absent = off."""
+    tool_choice: NotRequired[dict[str, Any]]
+    """``{"type": "tool", "name": ...}`` forces that tool; absent = ``auto``. Never sent
+    with thinking (the API refuses a forced tool then)."""
 
 
 class ModelReply(BaseModel):
@@ -144,6 +147,8 @@ class AnthropicModel:
             options: dict[str, Any] = {}
             if "thinking" in cached:
                 options["thinking"] = cached["thinking"]
+            if "tool_choice" in cached:
+                options["tool_choice"] = cached["tool_choice"]
             async with self._client.messages.stream(
                 model=self.provider_id,
                 max_tokens=cached["max_tokens"],
@@ -262,6 +267,8 @@ def with_cache_breakpoints(request: ModelRequest) -> ModelRequest:
     )
     if "thinking" in request:
         result["thinking"] = request["thinking"]
+    if "tool_choice" in request:
+        result["tool_choice"] = request["tool_choice"]
     return result
 
 

@@ -21,15 +21,34 @@ class Issue(BaseModel):
     """Text after ``/fix`` in a trigger comment (from a collaborator, still untrusted)."""
 
 
+class SetupOutcome(BaseModel):
+    """How one set-up command went in the sandbox before the agents started."""
+
+    command: str
+    exit_code: int
+    output_tail: str = ""
+    """The last lines of its output (shown to the agents when it failed)."""
+
+
 class RepoGuidance(BaseModel):
-    """What the repository tells agents: its AGENTS.md/CLAUDE.md and ``.github/fixer.yml``."""
+    """What the repository tells agents: its AGENTS.md/CLAUDE.md and ``.github/fixer.yml``,
+    and how its sandbox was set up."""
 
     agents_md: str = ""
     """Contents of AGENTS.md (and CLAUDE.md where present)."""
     instructions: str = ""
     """The ``instructions`` setting of ``.github/fixer.yml``."""
     test_command: str | None = None
-    """The ``test`` setting; ``None`` asks the coder to discover how to run the tests."""
+    """The ``test`` setting, or the command discovered from the repository's files; ``None``
+    asks the coder to find how to run the tests."""
+    test_command_source: str = ""
+    """How ``test_command`` was chosen, in words (``the `test` setting of
+    .github/fixer.yml``, ``discovered from package.json's `test` script``); empty = the
+    configured setting."""
+    setup_commands: list[str] = []
+    """The ``setup`` commands run in the sandbox before the agents start."""
+    setup_outcomes: list[SetupOutcome] = []
+    """How each of them went, in order; empty when not known (a later review round)."""
     allow_workflow_changes: bool = False
     """The ``allow_workflow_changes`` setting: the coder may change ``.github/workflows/``."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agents import prompts
+from agents.briefing import guidance_section, setup_section
 from agents.checkpoint import Checkpoint, run_directly
 from agents.llm import Model
 from agents.loop import AgentLoop, EventSink, LoopConfig, LoopResult, MutationHook, Submission
@@ -42,14 +43,6 @@ def web_search_tool(max_uses: int) -> dict[str, Any]:
     return {"type": WEB_SEARCH_TYPE, "name": "web_search", "max_uses": max_uses}
 
 
-def guidance_section(guidance: RepoGuidance) -> str:
-    """The repository's own instructions to agents, or nothing when it has none."""
-    parts = [text.strip() for text in (guidance.agents_md, guidance.instructions) if text.strip()]
-    if not parts:
-        return ""
-    return prompts.render("guidance", guidance_text="\n\n".join(parts)) + "\n"
-
-
 def planner_task(issue: Issue, guidance: RepoGuidance) -> str:
     """The planner's first user message: the run's facts, the issue fenced as data."""
     return prompts.render(
@@ -58,6 +51,7 @@ def planner_task(issue: Issue, guidance: RepoGuidance) -> str:
         repo=issue.repo,
         issue=prompts.untrusted_issue(issue.title, issue.body, issue.extra_instructions),
         guidance=guidance_section(guidance),
+        setup=setup_section(guidance),
     )
 
 
@@ -74,8 +68,9 @@ async def run_planner(
     after_mutation: MutationHook | None = None,
     spent_usd: float = 0.0,
 ) -> LoopResult[Plan]:
-    """Plan a fix for ``issue``. ``tools`` should be the read-only set (shell, read, glob,
-    grep). Raises ``AgentGaveUp`` (no valid plan) or a ``LimitExceeded``."""
+    """Plan a fix for ``issue``. ``tools`` should be the read-only set (read, glob, grep: the
+    planner runs nothing, so its prompt never asks it to). Raises ``AgentGaveUp`` (no valid
+    plan) or a ``LimitExceeded``."""
     config = config or PlannerConfig()
     server = [web_search_tool(config.web_search_max_uses)] if config.web_search_max_uses else []
     loop = AgentLoop(

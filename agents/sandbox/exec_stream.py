@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.errors import CommandTimeout, SandboxError
+from docker.errors import APIError, NotFound
+
+from agents.errors import CommandTimeout, SandboxError, SandboxLost
 
 # The command runs under `timeout` (which makes itself a process-group leader and kills the
 # whole group on expiry) in one bash that prints the exit status from its EXIT trap: two
@@ -135,6 +137,8 @@ def run_exec(
         )["Id"]
         raw = api.exec_start(exec_id, socket=True)
     except Exception as exc:
+        if _gone(exc):
+            raise SandboxLost(f"the sandbox container {container_id[:12]} is gone: {exc}") from exc
         raise SandboxError(
             f"could not start a command in container {container_id[:12]}: {exc}"
         ) from exc
@@ -155,7 +159,21 @@ def run_exec(
         captured.strip_sentinel(match.group(0))
         return ExecOutcome(int(match.group(1)), captured, duration)
     code = api.exec_inspect(exec_id).get("ExitCode")
+    # No sentinel: the command died, or the whole container did (then no result is true).
+    try:
+        running = api.inspect_container(container_id)["State"]["Running"]
+    except NotFound:
+        running = False
+    if not running:
+        raise SandboxLost(f"the sandbox container {container_id[:12]} stopped during a command")
     return ExecOutcome(-1 if code is None else int(code), captured, duration)
+
+
+def _gone(exc: Exception) -> bool:
+    """Docker's answer for a removed (404) or stopped (409 "is not running") container."""
+    return isinstance(exc, NotFound) or (
+        isinstance(exc, APIError) and exc.status_code == 409 and "not running" in str(exc)
+    )
 
 
 def _close(raw: Any) -> None:

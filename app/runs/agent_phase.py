@@ -13,7 +13,7 @@ from typing import Any, Literal
 from dbos import DBOS
 
 from agents.coder import CoderConfig, run_coder
-from agents.errors import AgentGaveUp, LimitExceeded, ModelError, SandboxError
+from agents.errors import AgentGaveUp, LimitExceeded, ModelError, SandboxError, SandboxLost
 from agents.llm import ModelUnavailable
 from agents.loop import LoopConfig
 from agents.plan import Issue, Plan, RepoGuidance
@@ -42,6 +42,7 @@ AGENT_FAILURES = (
     ModelError,
     ModelUnavailable,
     SandboxError,
+    SandboxLost,
     GitHostError,
 )
 

@@ -9,10 +9,15 @@ snapshot and checked against the snapshot's tree hash.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
+from agents.errors import SandboxLost
 from agents.sandbox.docker import DockerSandbox
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
 from app.runs.workspace import RunWorkspace
+
+T = TypeVar("T")
 
 
 class LiveSandbox:
@@ -39,16 +44,26 @@ class LiveSandbox:
                 self._live = True
             return self.inner
 
+    def _again_if_lost(self, call: Callable[[DockerSandbox], T]) -> T:
+        """``call`` on the live sandbox; when its container is gone mid-run, rebuild it from
+        the latest snapshot (the state before this tool call) and call once more."""
+        try:
+            return call(self.live())
+        except SandboxLost:
+            with self._lock:
+                self._live = False
+            return call(self.live())
+
     def exec(
         self, command: str, *, timeout: float | None = None, cwd: str | None = None
     ) -> CommandResult:
-        return self.live().exec(command, timeout=timeout, cwd=cwd)
+        return self._again_if_lost(lambda box: box.exec(command, timeout=timeout, cwd=cwd))
 
     def read_file(self, path: str) -> bytes:
-        return self.live().read_file(path)
+        return self._again_if_lost(lambda box: box.read_file(path))
 
     def write_file(self, path: str, data: bytes) -> None:
-        self.live().write_file(path, data)
+        self._again_if_lost(lambda box: box.write_file(path, data))
 
     def snapshot(self) -> SandboxSnapshot:
         return self.live().snapshot()

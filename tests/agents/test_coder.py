@@ -12,6 +12,7 @@ from tests.agents.test_loop_fakes import (
     RecordingCheckpoint,
     read_tool,
     scripted,
+    shell_tool,
     write_tool,
 )
 
@@ -41,6 +42,7 @@ async def test_coder_changes_files_and_reports_a_validated_result() -> None:
                     {"path": "/workspace/calc.py", "content": "def add(a, b):\n    return a + b\n"},
                 )
             ),
+            reply(tool_use("shell", {"command": "python -m pytest -q"})),
             reply(tool_use("submit_result", RESULT)),
         ]
     )
@@ -54,19 +56,28 @@ async def test_coder_changes_files_and_reports_a_validated_result() -> None:
     result = await run_coder(
         model=model,
         sandbox=sandbox,
-        tools=[read_tool(), write_tool()],
+        tools=[read_tool(), write_tool(), shell_tool()],
         issue=ISSUE,
         plan=PLAN,
         guidance=RepoGuidance(test_command="python -m pytest -q"),
         checkpoint=checkpoint,
         after_mutation=snapshot,
     )
-    assert result.output == CoderResult.model_validate(RESULT)
+    recorded_tail = "ran: python -m pytest -q\n[exit code 0]"
+    assert result.output == CoderResult.model_validate(
+        {**RESULT, "test_output_tail": recorded_tail}
+    )
     assert "a + b" in sandbox.files["/workspace/calc.py"]
-    assert snapshots == ["coder.1.tool.1.1.write"]
-    assert checkpoint.names == ["coder.1.llm.1", "coder.1.tool.1.1.write", "coder.1.llm.2"]
+    assert snapshots == ["coder.1.tool.1.1.write", "coder.1.tool.2.1.shell"]
+    assert checkpoint.names == [
+        "coder.1.llm.1",
+        "coder.1.tool.1.1.write",
+        "coder.1.llm.2",
+        "coder.1.tool.2.1.shell",
+        "coder.1.llm.3",
+    ]
     first = fake.requests[0].body
-    assert [t["name"] for t in first["tools"]] == ["read", "write", "submit_result"]
+    assert [t["name"] for t in first["tools"]] == ["read", "shell", "write", "submit_result"]
     task = first["messages"][0]["content"][0]["text"]
     assert "Make add add." in task and "python -m pytest -q" in task
 

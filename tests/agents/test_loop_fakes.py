@@ -81,6 +81,22 @@ def write_tool() -> FakeTool:
     return FakeTool("write", run, mutates=True)
 
 
+def shell_tool(exit_codes: dict[str, int] | None = None) -> FakeTool:
+    """``shell`` with the real tool's result shape: output, status line, ``exit_code`` meta.
+    A command in ``exit_codes`` exits with that code (0 otherwise)."""
+    codes = exit_codes or {}
+
+    def run(sandbox: FakeSandbox, args: dict[str, Any]) -> ToolResult:
+        result = sandbox.exec(args["command"])
+        code = codes.get(args["command"], 0)
+        return ToolResult(
+            content=f"{result.output}\n[exit code {code}]",
+            meta={"exit_code": code, "timed_out": False},
+        )
+
+    return FakeTool("shell", run, mutates=True)
+
+
 def crashing_tool() -> FakeTool:
     def run(sandbox: FakeSandbox, args: dict[str, Any]) -> ToolResult:
         raise KeyError("path")

@@ -1,14 +1,17 @@
-"""The planner: read-only tools plus web search, a validated plan, one chance to fix it."""
+"""The planner: read-only tools plus web search, a validated plan, chances to fix it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from agents import prompts
 from agents.errors import AgentGaveUp
 from agents.plan import Issue, Plan, RepoGuidance
 from agents.planner import PlannerConfig, run_planner
+from agents.tools.registry import read_only_tools
 from devtools.scripted_model import reply, text, tool_use
 from tests.agents.test_loop_fakes import FakeSandbox, read_tool, scripted
 
@@ -87,14 +90,26 @@ async def test_an_invalid_plan_goes_back_once_with_the_validation_error() -> Non
     assert "call submit_plan again" in feedback["content"]
 
 
-async def test_a_second_invalid_plan_gives_up() -> None:
+async def test_four_invalid_plans_in_a_row_give_up() -> None:
     broken = {"summary": "only this"}
-    with pytest.raises(AgentGaveUp, match="invalid submit_plan twice"):
-        await plan_with(
-            [reply(tool_use("submit_plan", broken)), reply(tool_use("submit_plan", broken))]
-        )
+    with pytest.raises(AgentGaveUp, match="4 submit_plan calls in a row rejected"):
+        await plan_with([reply(tool_use("submit_plan", broken))] * 4)
 
 
-async def test_ending_without_a_plan_gives_up() -> None:
-    with pytest.raises(AgentGaveUp, match="without calling submit_plan"):
-        await plan_with([reply(text("The fix is obvious: use +."))])
+async def test_a_prose_answer_is_sent_back_and_the_plan_follows() -> None:
+    plan, fake = await plan_with(
+        [reply(text("The fix is obvious: use +.")), reply(tool_use("submit_plan", GOOD_PLAN))]
+    )
+    assert plan == Plan.model_validate(GOOD_PLAN)
+    nudge = fake.requests[1].body["messages"][-1]["content"][0]["text"]
+    assert "without calling a tool" in nudge and "`submit_plan`" in nudge
+
+
+def test_the_planner_prompt_names_only_the_tools_the_planner_gets() -> None:
+    system = prompts.load("planner_system")
+    tools_list = system.split("## Your workspace", 1)[1].split("## How to work", 1)[0]
+    named = set(re.findall(r"^- `([a-z_]+)`", tools_list, re.MULTILINE))
+    given = {tool.name for tool in read_only_tools()} | {"web_search", "submit_plan"}
+    assert named == given
+    assert "`shell`" not in system
+    assert "no shell" in tools_list  # it is told it cannot run the reproduction itself

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     """A worker silent this long is presumed dead; another resumes its pending runs."""
     fixer_llm_rpm: int = Field(default=50, ge=1)
     """Model requests per minute, across all workers (the shared LLM queue's rate limit)."""
+    fixer_llm_itpm: int | None = Field(default=None, gt=0)
+    """Input tokens per minute, across all workers, as the API counts them (cache reads are
+    free for current models); unset = no limit."""
+    fixer_llm_otpm: int | None = Field(default=None, gt=0)
+    """Output tokens per minute, across all workers; unset = no limit."""
     fixer_model_retry_window_s: float = Field(default=1800.0, gt=0)
     """How long a model call keeps waiting for capacity (429, 529, an error event after a
     200) before the run fails; refusals (auth, bad request, unknown model) fail at once."""

@@ -173,6 +173,24 @@ class ExecutorHeartbeat(SQLModel, table=True):
     """Set when another worker recovered this one's pending workflows after it fell silent."""
 
 
+class ModelUsage(SQLModel, table=True):
+    """One model call's tokens, as the API's per-minute limits count them, shared by every
+    worker (``FIXER_LLM_ITPM``/``FIXER_LLM_OTPM``, ``app/runs/token_budget.py``)."""
+
+    __tablename__ = "model_usage"
+
+    id: str = Field(primary_key=True)
+    """The ``llm_call`` workflow's id: a re-run of its steps rewrites its row, never adds one."""
+    at: float = Field(index=True)
+    """Epoch seconds: when the call was admitted, then when its reply came."""
+    model: str = ""
+    input_tokens: int = 0
+    """Input tokens that count toward ITPM (cache reads are free for current models)."""
+    output_tokens: int = 0
+    final: bool = False
+    """False while the call is in flight (its tokens are estimates), True once answered."""
+
+
 # Tables defined beside their feature register on the same metadata with the rest, so the
 # migrations and the schema check always see every table.
 from app.timeline.models import TimelineEvent  # noqa: E402, F401

@@ -11,7 +11,7 @@ from webhooks.triggers import Ignored, run_request_for
 
 
 def installed(name: str) -> dict[str, Any]:
-    payload = copy.deepcopy(load_fixture(f"github_webhooks/{name}"))
+    payload: dict[str, Any] = copy.deepcopy(load_fixture(f"github_webhooks/{name}"))
     payload.setdefault("installation", {"id": 1})
     return payload
 

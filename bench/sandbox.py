@@ -36,6 +36,8 @@ RG_FLAGS = [
     "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden",
     "--glob", "!.git", "--max-columns", "300", "--max-columns-preview",
 ]  # fmt: skip
+# The tool's default mode: per-file counts (its lines mode is RG_FLAGS on the files it shows).
+RG_COUNT_FLAGS = ["--count", "--with-filename", "--color=never", "--hidden", "--glob", "!.git"]
 
 
 def median_ms(fn: Callable[[], object], rounds: int) -> float:
@@ -86,16 +88,22 @@ def main() -> None:
 
         # The same ripgrep flags the tool uses, and a regex (not a bare literal) as agents
         # write them; the literal search is reported too, where the fixed exec cost dominates.
+        # "regex" and "literal" run the tool's lines mode against plain rg; "files" runs its
+        # default files-with-counts mode against rg --count.
         grep = GrepTool()
         grep_ms: dict[str, tuple[float, float]] = {}
-        for kind, pattern in (("regex", REGEX), ("literal", "NEEDLE_MARKER")):
-            host_rg = ["rg", *RG_FLAGS, "--regexp", pattern]
+        for kind, pattern, mode, flags in (
+            ("regex", REGEX, "lines", RG_FLAGS),
+            ("literal", "NEEDLE_MARKER", "lines", RG_FLAGS),
+            ("files", REGEX, "files_with_counts", RG_COUNT_FLAGS),
+        ):
+            host_rg = ["rg", *flags, "--regexp", pattern]
 
             def run_host(argv: list[str] = host_rg) -> object:
                 return subprocess.run(argv, cwd=workdir / "tree", capture_output=True, check=False)
 
-            def run_tool(regex: str = pattern) -> object:
-                return grep.run(sandbox, {"pattern": regex})
+            def run_tool(regex: str = pattern, output_mode: str = mode) -> object:
+                return grep.run(sandbox, {"pattern": regex, "output_mode": output_mode})
 
             run_host(), run_tool()
             grep_ms[kind] = (median_ms(run_host, GREP_ROUNDS), median_ms(run_tool, GREP_ROUNDS))
@@ -122,6 +130,9 @@ def main() -> None:
             "grep_tool_ms": round(grep_ms["regex"][1], 1),
             "grep_ratio": round(grep_ms["regex"][1] / grep_ms["regex"][0], 3),
             "grep_literal_ratio": round(grep_ms["literal"][1] / grep_ms["literal"][0], 3),
+            "host_rg_count_ms": round(grep_ms["files"][0], 1),
+            "grep_files_tool_ms": round(grep_ms["files"][1], 1),
+            "grep_files_ratio": round(grep_ms["files"][1] / grep_ms["files"][0], 3),
             "grep_tree": {"files": TREE_FILES, "bytes": TREE_FILES * FILE_LINES * 53},
             "snapshot_files_changed": snapshot.files_changed,
             "snapshot_ms": round(snapshot_ms, 1),

@@ -1,4 +1,4 @@
-"""``grep``: ripgrep over the workspace, inside the container, with capped results."""
+"""``grep``: ripgrep over the workspace, inside the container: files with counts, or lines."""
 
 from __future__ import annotations
 
@@ -7,34 +7,18 @@ from typing import Any
 from agents.errors import SandboxError
 from agents.sandbox import paths
 from agents.sandbox.protocol import Sandbox
-from agents.tools.arguments import ToolInputError, failure, integer, optional_text, text
+from agents.tools import grep_search
+from agents.tools.arguments import ToolInputError, failure, flag, integer, optional_text, text
 from agents.tools.base import ToolResult
 
+MAX_FILES = 200
 MAX_LINES = 200
 MAX_BYTES = 20_000
-# awk keeps the first lines up to both caps and counts the rest; the last line it prints is
-# "\x01<total> <shown>" so the tool can say how much was left out.
-GREP_SCRIPT = """resolve p "$target"
-[ -e "$p" ] || { echo "fixer: $target does not exist"; exit 4; }
-set -- --line-number --no-heading --with-filename --color=never --hidden --glob '!.git' \\
-  --max-columns 300 --max-columns-preview
-[ -n "$include" ] && set -- "$@" --glob "$include"
-[ "$context" -gt 0 ] && set -- "$@" --context "$context"
-cd /workspace
-if [ "$p" = /workspace ]; then where=; else where=${p#/workspace/}; fi
-rg "$@" --regexp "$pattern" ${where:+-- "$where"} 2>/tmp/.fixer-rg-err.$$ \\
-  | awk -v cap="$cap" -v maxb="$maxb" \\
-    'NR <= cap && b + length($0) < maxb { print; b += length($0) + 1; s++ }
-     END { printf "\\001%d %d\\n", NR, s }'
-status=${PIPESTATUS[0]}
-if [ "$status" -eq 2 ]; then cat /tmp/.fixer-rg-err.$$; fi
-rm -f /tmp/.fixer-rg-err.$$
-exit "$status"
-"""
+MODES = ("files_with_counts", "lines")
 
 
 class GrepTool:
-    """Regex search with include globs and context lines; .gitignore is respected."""
+    """Regex search with include globs, case folding and context; .gitignore is respected."""
 
     name = "grep"
     mutates = False
@@ -44,8 +28,12 @@ class GrepTool:
             "name": self.name,
             "description": (
                 "Search file contents under /workspace with a regular expression (ripgrep / "
-                "Rust regex syntax). Returns `path:line:text` lines, at most "
-                f"{MAX_LINES}. Files ignored by .gitignore are skipped."
+                "Rust regex syntax). By default lists the matching files with their count of "
+                f"matching lines (`path:count`, at most {MAX_FILES} files); "
+                '`output_mode: "lines"` (the default when `context` is set) shows the '
+                f"matching lines as `path:line:text`, at most {MAX_LINES}. Output is sorted by "
+                "path, and says exactly what the caps left out. Files ignored by .gitignore "
+                "are skipped."
             ),
             "input_schema": {
                 "type": "object",
@@ -59,9 +47,19 @@ class GrepTool:
                         "type": "string",
                         "description": "Only files matching this glob, e.g. '*.py'.",
                     },
+                    "output_mode": {
+                        "type": "string",
+                        "enum": list(MODES),
+                        "description": "files_with_counts (default) or lines.",
+                    },
+                    "ignore_case": {
+                        "type": "boolean",
+                        "description": "Match case-insensitively (default false).",
+                    },
                     "context": {
                         "type": "integer",
-                        "description": "Lines of context around each match (default 0).",
+                        "description": "Lines of context around each match (default 0; "
+                        "implies output_mode lines).",
                     },
                 },
                 "required": ["pattern"],
@@ -71,35 +69,63 @@ class GrepTool:
     def run(self, sandbox: Sandbox, args: dict[str, Any]) -> ToolResult:
         try:
             pattern = text(args, "pattern")
+            context = integer(args, "context", 0, low=0, high=20)
+            mode = optional_text(args, "output_mode") or ("lines" if context else MODES[0])
+            if mode not in MODES:
+                raise ToolInputError(f"argument 'output_mode' must be one of {MODES}, got {mode!r}")
             script = paths.script(
-                GREP_SCRIPT,
+                grep_search.SEARCH_SCRIPT,
                 target=optional_text(args, "path") or ".",
                 pattern=pattern,
                 include=optional_text(args, "include") or "",
-                context=str(integer(args, "context", 0, low=0, high=20)),
-                cap=str(MAX_LINES),
-                maxb=str(MAX_BYTES),
+                icase="1" if flag(args, "ignore_case") else "0",
+                mode=mode,
+                context=str(context),
+                files_cap=str(MAX_FILES),
+                lines_cap=str(MAX_LINES),
+                bytes_cap=str(MAX_BYTES),
+                named=str(grep_search.NAMED_LEFT_OUT),
             )
             result = sandbox.exec(script, timeout=120)
         except (ToolInputError, SandboxError) as exc:
             return failure(str(exc))
-        return render(pattern, result.output, result.exit_code)
+        return render(pattern, mode, result.output, result.exit_code)
 
 
-def render(pattern: str, output: str, exit_code: int) -> ToolResult:
-    """Matches plus a count of what the caps left out; rg's errors as errors."""
-    body, _, counts = output.rpartition("\x01")
-    if exit_code == 2 or "\x01" not in output:
-        message = output.replace("\x01", "").strip()
+def render(pattern: str, mode: str, output: str, exit_code: int) -> ToolResult:
+    """The listing plus a note naming what the caps left out; rg's errors as errors."""
+    summary = grep_search.parse(output) if exit_code == 0 else None
+    if summary is None:
+        message = output.strip()
         if "regex parse error" in message or "error parsing" in message:
             return failure(f"invalid regular expression {pattern!r}:\n{message}")
         return failure(f"grep failed (exit {exit_code}): {message}")
-    if exit_code not in (0, 1):
-        return failure(body.strip() or f"grep failed (exit {exit_code})")
-    total, shown = (int(n) for n in counts.split()[:2])
-    if total == 0:
-        return ToolResult(content=f"no matches for {pattern!r}", meta={"lines": 0})
-    content = body.rstrip("\n")
-    if total > shown:
-        content += f"\n[{total - shown} more result lines not shown; narrow the search]"
-    return ToolResult(content=content, meta={"lines": total, "shown": shown})
+    if summary.total == 0:
+        return ToolResult(content=f"no matches for {pattern!r}", meta={"lines": 0, "files": 0})
+    meta: dict[str, Any] = {"lines": summary.total, "files": summary.files}
+    if mode == "files_with_counts":
+        rows = [f"{path}:{count}" for path, count in summary.listed]
+        note = grep_search.left_out_note(
+            summary.left_lines,
+            summary.left_files,
+            [path for path, _ in summary.left_named],
+        )
+        meta["shown_files"] = len(rows)
+    else:
+        rows, shown = grep_search.shown_lines(summary)
+        partial = [(path, n - shown.get(path, 0)) for path, n in summary.listed]
+        partial = [(path, left) for path, left in partial if left > 0]
+        names = [f"{path} ({left} more)" for path, left in partial]
+        names += [path for path, _ in summary.left_named]
+        note = grep_search.left_out_note(
+            summary.left_lines + sum(left for _, left in partial),
+            summary.left_files + len(partial),
+            names,
+        )
+        meta["shown"] = sum(shown.values())
+    header = (
+        f"{summary.total} matching line{'s' if summary.total != 1 else ''} in "
+        f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    )
+    content = "\n".join([header, *rows, *([note] if note else [])])
+    return ToolResult(content=content, meta=meta)

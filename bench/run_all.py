@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES: dict[str, list[str]] = {
     "ingest": ["ingest.py"],
     "sandbox": ["sandbox.py"],
+    "setup_cache": ["setup_cache.py"],
     "cache": ["cache.py"],
     "durable_overhead": ["durable_overhead.py"],
     "e2e": ["e2e.py"],

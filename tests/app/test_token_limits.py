@@ -202,7 +202,7 @@ async def service(
 
 
 async def test_a_call_over_the_minutes_tokens_waits_durably_then_calls(service: Service) -> None:
-    earlier = prior_call(service.url, ago_s=57.0, tokens_in=900)
+    earlier = prior_call(service.url, ago_s=56.0, tokens_in=900)
     answer = await call("run/round-1/coder.llm.1", asking("y" * 1200))  # ~300 tokens
     assert answer["message"]["content"] == [{"type": "text", "text": "answer 0"}]
     [request] = service.model.requests
@@ -218,7 +218,7 @@ async def test_a_call_over_the_minutes_tokens_waits_durably_then_calls(service: 
 
 
 async def test_two_concurrent_calls_share_one_limit(service: Service) -> None:
-    earlier = prior_call(service.url, ago_s=57.0, tokens_in=600)
+    earlier = prior_call(service.url, ago_s=56.0, tokens_in=600)
     started = time.monotonic()
     await asyncio.gather(
         call("run-a/round-1/coder.llm.1", asking("a" * 1200)),

@@ -7,14 +7,11 @@ queue; waiting for a person is a durable ``recv`` that holds no container.
 
 from __future__ import annotations
 
-import contextlib
-from datetime import UTC, datetime
 from typing import Any
 
 from dbos import DBOS, EnqueueOptions
 
 from agents.plan import CoderResult, Plan
-from app.github_limits import SECTION_LIMIT, fit, tail
 from app.models import RunState
 from app.repo_config import CONFIG_PATH, RepoConfig
 from app.runs import status_text
@@ -30,27 +27,19 @@ from app.runs.github_steps import (
     post_already_active_step,
     record_run_step,
     run_url,
-    set_state_step,
-    status_comment_step,
 )
+from app.runs.journal import RunJournal
+from app.runs.open_pr import open_pr
 from app.runs.phase_io import PhaseInput, PhaseOutput
-from app.runs.pull_request import attempt_of, open_pull_request_step, push_branch_step
-from app.runs.refusals import NOT_SHOWN, RUN_ENDING, reason_for
+from app.runs.refusals import RUN_ENDING, reason_for
 from app.runs.request import RunRequest
 from app.runs.slack_steps import (
     post_approval_step,
-    progress_step,
     slack_enabled,
     update_approval_step,
 )
 from app.runs.workflow_files import workflow_warning
 from app.slack.diffstat import parse_diffstat, totals
-
-
-@DBOS.step(name="clock")
-async def now_step() -> str:
-    """The time, recorded once, so a retried push makes the same commit."""
-    return datetime.now(UTC).isoformat()
 
 
 async def run_round(phase: PhaseInput) -> PhaseOutput:
@@ -74,65 +63,6 @@ async def wait_for_decision(round: int, timeout_s: float) -> dict[str, Any] | No
         )
         if message is None or message.get("round") == round:
             return message
-
-
-class RunJournal:
-    """The parent workflow's view of where the run is; every change is a step."""
-
-    def __init__(self, run_id: str, request: dict[str, Any]) -> None:
-        self.run_id = run_id
-        self.request = request
-        self.req = RunRequest.model_validate(request)
-        self.slack_thread: tuple[str, str | None] | None = (
-            (self.req.slack_channel, self.req.slack_thread_ts) if self.req.slack_channel else None
-        )
-        self.comment_recreated = False
-        """The status comment was deleted and posted again once; deleted again, it stays gone."""
-        self.spent = 0.0
-        self.approval: tuple[dict[str, str], dict[str, Any]] | None = None
-        """The latest Slack approval message and its content (marked failed if the run fails)."""
-        self.pushed_branch: str | None = None
-        """Set once the approved fix is on GitHub: a failure after that must not say otherwise."""
-
-    async def state(self, state: RunState, **fields: Any) -> None:
-        await set_state_step(self.run_id, {"state": state, **fields})
-
-    async def comment(self, body: str) -> None:
-        posted = await status_comment_step(
-            self.run_id, self.request, body, not self.comment_recreated
-        )
-        self.comment_recreated = self.comment_recreated or bool(posted.get("recreated"))
-
-    async def progress(self, phase: str, text: str, round: int = 1) -> None:
-        if not slack_enabled():
-            return
-        if self.slack_thread is not None:
-            channel, thread = self.slack_thread
-            await progress_step(channel, thread, self.run_id, phase, text, round)
-        elif phase == "failed":
-            # No thread yet (the run came from GitHub and stopped before approval): people
-            # in the approvals channel still hear that it stopped, and why.
-            approvals = current().settings.slack_approval_channel
-            assert approvals is not None
-            await progress_step(
-                approvals, None, self.run_id, phase, f"{self.req.issue_ref}: {text}", round
-            )
-
-    async def fail(self, reason: str, spent: float) -> str:
-        # Each notice is best effort: the issue may refuse the comment (archived, deleted
-        # twice) and Slack may be down; neither may leave the run active.
-        with contextlib.suppress(*NOT_SHOWN):
-            await self.comment(
-                status_text.failed(self.run_id, reason, spent, pushed_branch=self.pushed_branch)
-            )
-        with contextlib.suppress(*NOT_SHOWN):
-            await self.progress("failed", reason)
-            if self.approval is not None:
-                message, content = self.approval
-                failed = {"state": "failed", "reason": reason}
-                await update_approval_step(message["channel"], message["ts"], content, failed)
-        await self.state(RunState.failed, error=reason[:2000], cost_usd=spent)
-        return RunState.failed
 
 
 async def admission_refusal(request: dict[str, Any], loaded: dict[str, Any]) -> str | None:
@@ -316,76 +246,6 @@ async def _rounds(
                 "spent_usd": out.spent_usd,
             }
         )
-
-
-async def open_pr(
-    journal: RunJournal,
-    out: PhaseOutput,
-    plan: Plan,
-    result: CoderResult,
-    loaded: dict[str, Any],
-    decision: dict[str, Any],
-    approval: dict[str, str] | None,
-    content: dict[str, Any],
-    config: RepoConfig,
-) -> str:
-    run_id, req = journal.run_id, journal.req
-    who = decision.get("actor_name") or decision.get("actor_id", "")
-    await journal.state(RunState.opening_pr)
-    assert out.snapshot is not None
-    pushed = await push_branch_step(
-        req.installation_id,
-        req.repo_full_name,
-        loaded["clone_url"],
-        issue_number=req.issue_number,
-        attempt=attempt_of(run_id),
-        workflows=config.allow_workflow_changes,
-        issue_title=loaded["issue_title"],
-        base_commit=out.base_commit,
-        patch_sha=out.snapshot["sha256"],
-        default_branch=loaded["default_branch"],
-        timestamp=await now_step(),
-    )
-    journal.pushed_branch = pushed["branch"]
-    note = ""
-    if pushed["conflict"]:
-        note = (
-            f"⚠️ `{loaded['default_branch']}` moved and the fix does not rebase cleanly onto it; "
-            f"the branch is based on {out.base_commit[:12]}, where it was made and tested."
-        )
-    tests = "passed" if result.tests_passed else "**still failing**"
-    link = run_url(run_id)
-    body = (
-        f"Fixes #{req.issue_number}\n\n"
-        f"## Plan\n\n{fit(plan.to_markdown(), SECTION_LIMIT, link)}\n\n"
-        f"## What changed\n\n{fit(result.summary, SECTION_LIMIT, link)}\n\n"
-        f"## Tests\n\n`{config.test or 'discovered by the coder'}`: {tests}\n\n"
-        f"```\n{tail(result.test_output_tail, 3000)}\n```\n\n"
-        f"Cost ${out.spent_usd:.2f} · approved by {who} · [run]({run_url(run_id)})"
-        + (f"\n\n{note}" if note else "")
-    )
-    pull = await open_pull_request_step(
-        req.installation_id,
-        req.repo_full_name,
-        issue_number=req.issue_number,
-        title=loaded["issue_title"] or f"Fix #{req.issue_number}",
-        body=body,
-        base=loaded["default_branch"],
-        attempt=attempt_of(run_id),
-        more_url=run_url(run_id),
-    )
-    await journal.state(RunState.pr_opened, pr_url=pull["html_url"])
-    await journal.comment(status_text.pr_opened(run_id, pull["html_url"], who, note))
-    if approval is not None:
-        status = {
-            "state": "pr_opened",
-            "pr_url": pull["html_url"],
-            "actor_id": decision.get("actor_id", ""),
-            "actor_name": decision.get("actor_name", ""),
-        }
-        await update_approval_step(approval["channel"], approval["ts"], content, status)
-    await journal.progress("pr_opened", f"Pull request opened: {pull['html_url']}")
-    return RunState.pr_opened
 
 
 @DBOS.workflow(name="notify_already_active")

@@ -34,8 +34,9 @@ SEARCH_BLOCKS = frozenset({"server_tool_use", "web_search_tool_result"})
 class ContextConfig(BaseModel):
     """Limits on what the loop sends to the model."""
 
-    tool_output_chars: int = 30_000
-    """A tool output longer than this keeps its head and tail only."""
+    tool_output_chars: int = 80_000
+    """A tool output longer than this keeps its head and tail only. A safety net above every
+    tool's own cap (read's 50 KB plus line numbers is the largest), so no result is cut twice."""
     limit_tokens: int | None = None
     """Request size (tools + system + messages) that triggers elision; None = the model's
     context window less the output cap and ``margin_ratio``."""

@@ -18,7 +18,7 @@ from agents.sandbox.exec_stream import TIMEOUT_EXIT_CODES, ExecOutcome, run_exec
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
 from agents.sandbox.snapshot import restore_snapshot, take_snapshot
 from agents.sandbox.workspace_archive import pack_files
-from agents.sandbox.workspace_copy import copy_worktree
+from agents.sandbox.workspace_copy import copy_worktree, exclude_setup_output
 
 # Kept under its old name: the environment every command starts from.
 SANDBOX_ENV = environment.COMMAND_ENV
@@ -203,6 +203,7 @@ class DockerSandbox:
                         break
             finally:
                 self._apply_network_policy()
+            exclude_setup_output(self)
         return results
 
     def stop(self) -> None:

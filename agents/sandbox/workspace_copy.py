@@ -50,6 +50,21 @@ printf '%s' "$base"
 """
 
 
+# Files setup itself creates (a generated Cargo.lock, build output) are the environment, not
+# the fix: each is excluded by its exact path, so the agent's own new files still diff.
+# "Untracked" is against the snapshot index, so after a restore the agent's files (already
+# in that index) are never mistaken for setup output.
+EXCLUDE_SETUP_OUTPUT_SCRIPT = r"""cd /workspace || exit 0
+GIT_INDEX_FILE=.git/fixer/index git ls-files --others --exclude-standard \
+  | sed -e 's/[][*?\\]/\\&/g' -e 's#^#/#' >> .git/info/exclude
+"""
+
+
+def exclude_setup_output(sandbox: DockerSandbox) -> None:
+    """Keep what setup left untracked in /workspace out of the run's patch."""
+    sandbox.run_script(EXCLUDE_SETUP_OUTPUT_SCRIPT, timeout=120, cap=4096)
+
+
 def copy_worktree(sandbox: DockerSandbox, host_dir: Path) -> str:
     """Replace /workspace with ``host_dir``; returns the base commit (HEAD)."""
     archive = pack_worktree(host_dir)

@@ -171,6 +171,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             snapshot=final,
             spent_usd=spent,
             transcript_sha=transcript_sha,
+            tests=tests_line(guidance),
         ).model_dump()
     except AGENT_FAILURES as exc:
         return _failed(phase, type(exc).__name__, str(exc), spent, base_commit)
@@ -217,6 +218,14 @@ def with_discovered_tests(
     return guidance.model_copy(
         update={"test_command": found.command, "test_command_source": source}
     )
+
+
+def tests_line(guidance: RepoGuidance) -> str:
+    """The test command and its source, as the approval message shows it."""
+    if not guidance.test_command:
+        return "none found: the coder looked for how the tests run"
+    source = guidance.test_command_source or "the `test` setting of fixer.yml"
+    return f"`{guidance.test_command}` ({source})"
 
 
 def _failed(

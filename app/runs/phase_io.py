@@ -46,3 +46,5 @@ class PhaseOutput(BaseModel):
     spent_usd: float = 0.0
     transcript_sha: str | None = None
     failure: PhaseFailure | None = None
+    tests: str = ""
+    """The test command the coder was given and where it came from (the approval shows it)."""

@@ -179,6 +179,7 @@ async def _rounds(
                 "diff": diff,
                 "tests_passed": result.tests_passed,
                 "tests_summary": result.test_output_tail[-1500:],
+                "tests_command": out.tests,
                 "cost_usd": out.spent_usd,
                 "run_url": run_url(run_id),
                 "warnings": [warning] if warning else [],

@@ -50,6 +50,8 @@ class ApprovalContent(BaseModel):
     tests_passed: bool | None = None
     """``None`` when no test command ran."""
     tests_summary: str = ""
+    tests_command: str = ""
+    """The test command and where it came from (fixer.yml, or discovered from the files)."""
     cost_usd: float = 0.0
     run_url: str
     warnings: list[str] = []
@@ -140,6 +142,8 @@ def _tests_text(content: ApprovalContent) -> str:
         headline = "✅ *Tests passed*"
     else:
         headline = "❌ *TESTS FAILED*\n_Review carefully: the change does not pass its tests._"
+    if content.tests_command:
+        headline += f"\n_Test command:_ {escape(content.tests_command)}"
     if not content.tests_summary.strip():
         return headline
     # The tail of the output, in a code block: its end says what failed.

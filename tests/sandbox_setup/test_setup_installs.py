@@ -98,3 +98,20 @@ def test_restored_sandbox_after_a_loss_still_has_its_packages(
     tests = sandbox.exec("pytest -q")
     assert tests.exit_code == 0 and "2 passed" in tests.output, tests.output
     assert sandbox.snapshot().tree_hash == snapshot.tree_hash
+
+
+def test_files_setup_generates_stay_out_of_the_patch_but_the_agents_new_files_do_not(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    repo = checkout(tmp_path / "r", {"README.md": "# r\n"})
+    setup = ["echo generated > Cargo.lock && mkdir -p gen && echo x > gen/out.txt"]
+    sandbox = make_sandbox(repo, DockerSandboxConfig())
+    assert sandbox.prepare(setup)[0].exit_code == 0
+    sandbox.exec("echo new > added.txt && echo more >> README.md")
+    snapshot = sandbox.snapshot()
+    assert "added.txt" in snapshot.patch and "README.md" in snapshot.patch
+    assert "Cargo.lock" not in snapshot.patch and "gen/out.txt" not in snapshot.patch
+    # A rebuilt sandbox runs setup again: the agent's file is still part of the patch.
+    sandbox.restore(repo, snapshot, setup)
+    again = sandbox.snapshot()
+    assert again.tree_hash == snapshot.tree_hash and "added.txt" in again.patch

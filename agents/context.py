@@ -28,7 +28,6 @@ from agents.pricing import Usage
 STUB = "[output elided to save context: {chars} chars]"
 INPUT_STUB = "[input elided to save context: {chars} chars; read the file for what it holds now]"
 SEARCH_STUB = "[web search for {query!r} elided to save context]"
-SEARCH_BLOCKS = frozenset({"server_tool_use", "web_search_tool_result"})
 
 
 class ContextConfig(BaseModel):

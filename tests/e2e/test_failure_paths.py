@@ -68,14 +68,16 @@ CASES: list[tuple[str, str, list[Any], str]] = [
     (
         "agent gave up",
         "test: python3 -m unittest\n",
-        [reply(text("I cannot work out what is wrong."))],
+        # Nudged, then forced to submit, the model still only talks: after the loop's
+        # patience (six slips in a row) the agent stops, and the run says so.
+        [reply(text("I cannot work out what is wrong."))] * 7,
         "AgentGaveUp",
     ),
     (
         "setup command fails",
         "setup: [exit 3]\n",
         sample_repo.fix_script(),
-        "setup command failed (exit 3)",
+        "setup command `exit 3` failed with exit code 3",
     ),
 ]
 

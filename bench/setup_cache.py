@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,8 +25,11 @@ from docker.errors import NotFound
 
 from agents.sandbox.config import DockerSandboxConfig, SetupNetwork
 from agents.sandbox.docker import DockerSandbox
+from agents.sandbox.trust import read_ca_certs
 from devtools.package_index import PackageIndex, docker_bridge_address
 from devtools.sample_repos import SampleRepo, node_app, python_app
+
+HOST_BUNDLE = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt")
 
 
 def checkout(root: Path, files: dict[str, str]) -> Path:
@@ -65,16 +69,21 @@ def main() -> None:
         python_app.publish(root / "index" / "wheels")
         index.start()
         samples = {"python": python_app.sample(), "node": node_app.sample(node_app.publish(index))}
+        # The same, from the real registries through this machine's proxy (its CA trusted):
+        # where downloads cost real time, as on most hosts.
+        real = python_app.sample()
+        real.setup = ['pip install -e ".[test]" requests']
+        samples["python_real_registry"] = real
         try:
             for label, sample in samples.items():
                 repo = checkout(root / label, sample.files)
                 cache = f"fixer-cache-bench-{uuid.uuid4().hex[:8]}"
-                config = DockerSandboxConfig(
-                    setup_network=SetupNetwork(
-                        pip_index_url=f"{index.url}/simple/", npm_registry=f"{index.url}/npm/"
-                    ),
-                    cache_volume=cache,
+                network = SetupNetwork(
+                    pip_index_url=f"{index.url}/simple/", npm_registry=f"{index.url}/npm/"
                 )
+                if label.endswith("_real_registry"):
+                    network = SetupNetwork(ca_certs=read_ca_certs(HOST_BUNDLE))
+                config = DockerSandboxConfig(setup_network=network, cache_volume=cache)
                 try:
                     first = setup_seconds(client, repo, sample, config)
                     second = setup_seconds(client, repo, sample, config)

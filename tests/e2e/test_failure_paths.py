@@ -104,10 +104,13 @@ def test_run_stops_cleanly_and_says_why(
 def test_failing_tests_still_offer_approval_clearly_marked(
     make_stack: Callable[[list[Any]], Stack],
 ) -> None:
-    script = sample_repo.fix_script()
-    failing = dict(sample_repo.result("changed nothing useful"), tests_passed=False)
     from devtools.scripted_model import tool_use
 
+    # The coder edits the docstring, not the bug: the tests it runs really fail, and the
+    # harness's own record of that run is what the approval shows.
+    script = sample_repo.fix_script()
+    script[3] = sample_repo.feedback_script()[0]
+    failing = dict(sample_repo.result("changed nothing useful"), tests_passed=False)
     script[-1] = reply(tool_use("submit_result", failing))
     stack = make_stack(script)
     stack.start_fixer()

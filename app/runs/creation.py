@@ -34,7 +34,11 @@ def covered_by_creation(database_url: str, request: RunRequest) -> tuple[str, st
     started_by = _request_of(first.id)
     if started_by is None or not started_by.at_creation:
         return None
-    if request.at_creation:
+    # GitHub's timestamps are whole seconds: a label added within the creation's second
+    # looks like one set at creation. The creation run saw the issue's labels; a label it
+    # did not see is a later request, whatever the timestamps say.
+    unseen = request.label is not None and request.label not in started_by.issue_labels
+    if request.at_creation and not unseen:
         return first.id, (
             f"{_what(request)} is part of the issue's creation, which run {first.id} "
             "already handles"

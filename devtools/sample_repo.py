@@ -64,7 +64,10 @@ def result(summary: str) -> dict[str, Any]:
 def fix_script() -> list[Any]:
     """Planner then coder, first round: 6 model replies, 5 real tool calls."""
     return [
-        reply(text("Let me find mean()."), tool_use("grep", {"pattern": "def mean"})),
+        reply(
+            text("Let me find mean()."),
+            tool_use("grep", {"pattern": "def mean", "output_mode": "lines"}),
+        ),
         reply(tool_use("read", {"path": "calc/stats.py"})),
         reply(text("The denominator is off by one."), tool_use("submit_plan", PLAN)),
         reply(

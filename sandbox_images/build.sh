@@ -38,6 +38,17 @@ done
 # Only replace the file when it changed, so docker's layer cache still holds.
 if cmp -s "$CA_OUT.tmp" "$CA_OUT" 2>/dev/null; then rm -f "$CA_OUT.tmp"; else mv "$CA_OUT.tmp" "$CA_OUT"; fi
 
+# npm's release tarball for images that install npm from it (see default/Dockerfile), packed
+# once per version by the host's npm; without one the image falls back to Debian's package.
+NPM_VERSION=$(sed -nE 's/^ARG NPM_VERSION=([0-9.]+).*/\1/p' "$CONTEXT/Dockerfile" | head -1)
+if [ -n "$NPM_VERSION" ]; then
+  mkdir -p "$CONTEXT/npm-pack"
+  if [ ! -s "$CONTEXT/npm-pack/npm-$NPM_VERSION.tgz" ] && command -v npm >/dev/null 2>&1; then
+    (cd "$CONTEXT/npm-pack" && npm pack --silent "npm@$NPM_VERSION" >/dev/null 2>&1) \
+      || echo "build: could not pack npm@$NPM_VERSION; using Debian's npm" >&2
+  fi
+fi
+
 # --pull=false: the base is local by design; pulling would need a registry that is not there.
 docker build --pull=false -t "fixer-sandbox:$NAME" "$CONTEXT" >&2
 echo "fixer-sandbox:$NAME"

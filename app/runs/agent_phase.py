@@ -16,7 +16,7 @@ from agents.coder import CoderConfig, run_coder
 from agents.errors import AgentGaveUp, LimitExceeded, ModelError, SandboxError, SandboxLost
 from agents.llm import ModelUnavailable
 from agents.loop import LoopConfig
-from agents.plan import Issue, Plan, RepoGuidance
+from agents.plan import Issue, Plan, RepoGuidance, SetupOutcome
 from agents.planner import PlannerConfig, run_planner
 from agents.sandbox.protocol import SandboxSnapshot
 from agents.test_discovery import discover as discover_tests
@@ -96,6 +96,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
     live = LiveSandbox(workspace_for(phase), base_commit)
     if phase.latest_snapshot is not None:
         live.latest = _load_snapshot(phase.latest_snapshot, base_commit)
+    setup: list[dict[str, Any]] = []
     try:
         if phase.round == 1:
             setup = await start_sandbox_step(phase_data, base_commit)
@@ -117,7 +118,11 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
         if phase.plan:
             notice.resume = status_text.coding(phase.run_id, Plan(**phase.plan).to_markdown())
         issue = Issue(**phase.issue)
-        guidance = with_discovered_tests(RepoGuidance(**phase.guidance), live, base_commit)
+        guidance = with_setup(
+            with_discovered_tests(RepoGuidance(**phase.guidance), live, base_commit),
+            config.setup,
+            setup,
+        )
         plan = Plan.model_validate(phase.plan) if phase.plan else None
         if plan is None:
             planned = await run_planner(
@@ -217,6 +222,22 @@ def with_discovered_tests(
     source = f"discovered from the repository's files: {found.reason}"
     return guidance.model_copy(
         update={"test_command": found.command, "test_command_source": source}
+    )
+
+
+def with_setup(
+    guidance: RepoGuidance, commands: list[str], results: list[dict[str, Any]]
+) -> RepoGuidance:
+    """The agents are told the set-up commands and, in the round that ran them, how each went
+    (later rounds restore a sandbox that was set up then)."""
+    outcomes = [
+        SetupOutcome(
+            command=command, exit_code=result["exit_code"], output_tail=result["output"][-2000:]
+        )
+        for command, result in zip(commands, results, strict=False)
+    ]
+    return guidance.model_copy(
+        update={"setup_commands": list(commands), "setup_outcomes": outcomes}
     )
 
 

@@ -6,15 +6,13 @@ durable truth of a run is its DBOS workflow.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from app.clock import utcnow
 
 
 class RunState(StrEnum):

@@ -14,8 +14,9 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from app.clock import utcnow
 from app.db import get_engine, session_scope
-from app.models import Installation, Repository, WebhookDelivery, utcnow
+from app.models import Installation, Repository, WebhookDelivery
 
 PENDING = "pending"
 ERROR = "error:"

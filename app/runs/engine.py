@@ -10,16 +10,7 @@ from __future__ import annotations
 from dbos import DBOS, DBOSConfig
 
 from app.config import Settings
-
-RUNS_QUEUE = "fixer-runs"
-"""Whole runs (mostly waiting on people); spreads them over the workers."""
-AGENT_QUEUE = "fixer-agent-work"
-"""Agent rounds: partitioned by repository (``FIXER_RUNS_PER_REPO`` at once per repo) and
-capped per worker (``FIXER_MAX_SANDBOXES``), since each one holds a live sandbox."""
-LLM_QUEUE = "fixer-llm"
-"""Every model call, rate-limited to ``FIXER_LLM_RPM`` across all workers."""
-NOTICES_QUEUE = "fixer-notices"
-"""Small side workflows (e.g. "a run is already active" comments)."""
+from app.runs.queues import AGENT_QUEUE, LLM_QUEUE, NOTICES_QUEUE, RUNS_QUEUE
 
 
 def dbos_config(settings: Settings) -> DBOSConfig:

@@ -17,8 +17,9 @@ from dbos import DBOS
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from app.clock import utcnow
 from app.db import session_scope
-from app.models import ExecutorHeartbeat, utcnow
+from app.models import ExecutorHeartbeat
 
 log = logging.getLogger("fixer.heartbeat")
 

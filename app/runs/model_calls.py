@@ -27,8 +27,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from agents.llm import ModelUnavailable
 from app.runs import token_ledger
 from app.runs.context import current
-from app.runs.engine import LLM_QUEUE
 from app.runs.model_capacity import CapacityNotice, call_until_answered, policy, unavailable
+from app.runs.queues import LLM_QUEUE
 from app.runs.token_budget import Limits
 
 log = logging.getLogger(__name__)

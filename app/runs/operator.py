@@ -20,7 +20,7 @@ from app.db import migrate
 from app.models import ACTIVE_STATES, Run, RunState
 from app.runs import engine, store
 from app.runs.decisions import DecisionAction, DecisionOutcome, audit, submit_decision
-from app.runs.engine import AGENT_QUEUE, RUNS_QUEUE
+from app.runs.queues import AGENT_QUEUE, RUNS_QUEUE
 from app.runs.workspace import sandbox_key
 
 

@@ -8,7 +8,7 @@ from dbos import DBOS
 
 from app.runs.context import current
 from app.runs.step_errors import recordable_errors
-from app.slack.app import build_web_client
+from app.slack.client import build_web_client
 from app.slack.messages import ApprovalContent, ApprovalStatus
 from app.slack.posting import permalink, post_approval, post_progress, update_approval
 from app.timeline import recorder

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from app.runs import store
 from app.runs.creation import covered_by_creation
-from app.runs.engine import NOTICES_QUEUE, RUNS_QUEUE
+from app.runs.queues import NOTICES_QUEUE, RUNS_QUEUE
 from app.runs.request import RunRequest
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from app.clock import utcnow
 from app.db import session_scope
-from app.models import ACTIVE_STATES, Run, RunState, utcnow
+from app.models import ACTIVE_STATES, Run, RunState
 from app.runs.request import RunRequest
 
 

@@ -19,7 +19,6 @@ from app.runs.admission import GITHUB_TRIGGERS, permission_refusal, trigger_refu
 from app.runs.artifacts import get_artifact
 from app.runs.assignment import app_bot_login_step, assignee_refusal
 from app.runs.context import current
-from app.runs.engine import AGENT_QUEUE
 from app.runs.github_steps import (
     acknowledge_step,
     actor_permission_step,
@@ -31,6 +30,7 @@ from app.runs.github_steps import (
 from app.runs.journal import RunJournal
 from app.runs.open_pr import open_pr
 from app.runs.phase_io import PhaseInput, PhaseOutput
+from app.runs.queues import AGENT_QUEUE
 from app.runs.refusals import RUN_ENDING, reason_for
 from app.runs.request import RunRequest
 from app.runs.slack_steps import (

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
-from app.models import utcnow
+from app.clock import utcnow
 
 
 class TimelineEvent(SQLModel, table=True):

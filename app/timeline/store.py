@@ -9,8 +9,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
+from app.clock import utcnow
 from app.db import get_engine, session_scope
-from app.models import utcnow
 from app.timeline.models import TimelineEvent
 
 

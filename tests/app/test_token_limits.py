@@ -23,7 +23,7 @@ from app.db import get_engine, migrate, session_scope
 from app.errors import ConfigError
 from app.github import GitHubApp
 from app.models import ModelUsage
-from app.runs import context, engine, token_ledger
+from app.runs import context, engine, queues, token_ledger
 from app.runs.token_budget import (
     WINDOW_S,
     Limits,
@@ -149,7 +149,7 @@ def prior_call(url: str, ago_s: float, tokens_in: int, call_id: str = "earlier")
 async def call(workflow_id: str, request: dict[str, Any]) -> dict[str, Any]:
     handle = await DBOS.enqueue_workflow_with_options_async(
         EnqueueOptions(
-            queue_name=engine.LLM_QUEUE, workflow_name="llm_call", workflow_id=workflow_id
+            queue_name=queues.LLM_QUEUE, workflow_name="llm_call", workflow_id=workflow_id
         ),
         MODEL,
         request,

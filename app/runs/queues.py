@@ -1,0 +1,16 @@
+"""The names of Fixer's DBOS queues: a leaf, so workflows and entry points can both name them.
+
+``engine`` registers them with their limits at launch; workflows enqueue on them by name.
+"""
+
+from __future__ import annotations
+
+RUNS_QUEUE = "fixer-runs"
+"""Whole runs (mostly waiting on people); spreads them over the workers."""
+AGENT_QUEUE = "fixer-agent-work"
+"""Agent rounds: partitioned by repository (``FIXER_RUNS_PER_REPO`` at once per repo) and
+capped per worker (``FIXER_MAX_SANDBOXES``), since each one holds a live sandbox."""
+LLM_QUEUE = "fixer-llm"
+"""Every model call, rate-limited to ``FIXER_LLM_RPM`` across all workers."""
+NOTICES_QUEUE = "fixer-notices"
+"""Small side workflows (e.g. "a run is already active" comments)."""

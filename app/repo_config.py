@@ -73,6 +73,21 @@ class RepoConfig(BaseModel):
     allow_workflow_changes: bool = False
     """Let the coder change ``.github/workflows/`` and push it; GitHub accepts that only from
     an App granted ``workflows: write`` (add it to ``app.yml``'s ``default_permissions``)."""
+    fix_checks: bool = True
+    """Follow up on failing checks of Fixer's pull requests (check suites and Actions runs)."""
+    check_fix_attempts: int = Field(default=2, ge=0, le=10)
+    """Follow-up rounds for failing checks per pull request; after the last, Fixer says so."""
+    followup_approval: Literal["slack", "none"] = "slack"
+    """``slack``: a follow-up's commit waits for Approve in Slack like the first PR; ``none``:
+    it is pushed at once (the team reviews on GitHub). The first PR always needs approval."""
+    draft: Literal[True, False, "when_tests_fail"] = "when_tests_fail"
+    """Open the pull request as a draft: always, never, or when the coder's tests failed."""
+    reviewers: list[str] = Field(default_factory=list)
+    """Logins, or ``org/team`` slugs, asked to review besides whoever started the run."""
+    labels: list[str] = Field(default_factory=list)
+    """Labels added to the pull request."""
+    followup_planner_files: int = Field(default=3, ge=1, le=100)
+    """A follow-up whose feedback names more files than this goes through the planner first."""
 
     @field_validator("thinking", mode="before")
     @classmethod

@@ -90,8 +90,10 @@ serve: setup
 demo: setup sandbox-image
 	$(BIN)/fixer demo
 
-# Every benchmark in turn; a table, and all figures in bench/results.json.
+# Every benchmark in turn; a table, and all figures in bench/results.json. The host tools the
+# benchmarks compare with or drive load from come from Debian's packages (scripts/bench-deps.sh).
 bench: setup sandbox-image
+	bash scripts/bench-deps.sh
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -189,6 +189,56 @@ class ModelUsage(SQLModel, table=True):
     """False while the call is in flight (its tokens are estimates), True once answered."""
 
 
+class PullRequestLineage(SQLModel, table=True):
+    """A pull request Fixer opened, and the run it came from: only these PRs are followed."""
+
+    __tablename__ = "pr_lineage"
+    __table_args__ = (UniqueConstraint("repo_full_name", "pr_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_full_name: str = Field(index=True)
+    pr_number: int
+    run_id: str = Field(index=True)
+    """The ``fix_issue`` run that opened the PR."""
+    issue_number: int
+    repo_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    installation_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    head_ref: str
+    base_ref: str
+    clone_url: str
+    pr_url: str = ""
+    plan: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
+    """The first run's plan, which every follow-up round's coder is given."""
+    state: str = "open"
+    """``open``, then ``closed`` or ``merged`` (the lineage ends: later feedback is ignored)."""
+    check_attempts: int = 0
+    """Rounds started for failing checks (``check_fix_attempts`` caps them)."""
+    status_comment_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class PullRequestFeedback(SQLModel, table=True):
+    """One piece of feedback on a followed PR, kept until a follow-up round claims it."""
+
+    __tablename__ = "pr_feedback"
+    __table_args__ = (UniqueConstraint("repo_full_name", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_full_name: str = Field(index=True)
+    pr_number: int = Field(index=True)
+    key: str
+    """``FeedbackEvent.key``: a redelivered webhook stores nothing new."""
+    kind: str
+    event: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
+    """The ``FeedbackEvent``."""
+    round_id: str | None = Field(default=None, index=True)
+    """The follow-up round that claimed it (None while it waits for one)."""
+    outcome: str = ""
+    """What the round did with it: ``answered``, ``refused:<why>``, ``ignored:<why>``."""
+    received_at: datetime = Field(default_factory=utcnow)
+
+
 # Tables defined beside their feature register on the same metadata with the rest, so the
 # migrations and the schema check always see every table.
 from app.timeline.models import TimelineEvent  # noqa: E402, F401

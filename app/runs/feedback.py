@@ -31,7 +31,9 @@ class FeedbackEvent(BaseModel):
 
     key: str
     """Unique per piece of feedback, stable across redeliveries: ``comment:<id>``,
-    ``review:<id>``, ``check_suite:<id>``, ``workflow_run:<id>``."""
+    ``review:<id>``, ``check_suite:<id>``. A GitHub Actions failure arrives twice, as
+    ``check_suite.completed`` and ``workflow_run.completed``: both are keyed by the suite
+    (``check_suite:<check_suite_id>``), so whichever comes second stores nothing new."""
     kind: FeedbackKind
     repo_full_name: str
     repo_id: int
@@ -44,9 +46,56 @@ class FeedbackEvent(BaseModel):
     text: str = ""
     """The comment's ``/fix`` instructions or body, or the review's body, as written."""
     source_id: int
-    """The comment, review, check suite or workflow run id named in ``key``."""
+    """The comment, review or check suite id named in ``key``."""
     head_sha: str = ""
     """For checks: the commit that was checked (only the PR's current head counts)."""
+    command: bool = False
+    """A ``/fix`` command (``text`` holds its instructions); otherwise a comment or review
+    counts only when it mentions this App's bot (see :func:`addressed_to`)."""
+    mentions: list[str] = []
+    """``@logins`` the comment or review body names, lower-cased, ``[bot]`` kept as written.
+    Ingress cannot know the App's slug without calling GitHub, so any mention passes there
+    and the round checks with :func:`addressed_to` that one of them is this App's bot."""
+    review_state: str = ""
+    """For reviews: ``changes_requested`` or ``commented`` (as the webhook writes it)."""
+    workflow_run_id: int | None = None
+    """For checks reported by ``workflow_run.completed``: that run (its jobs have the logs)."""
+
+
+class PullClosed(BaseModel):
+    """``pull_request.closed`` on a Fixer branch: the lineage of that PR ends (merged or not);
+    a follow-up in flight is cancelled and nothing more is pushed."""
+
+    repo_full_name: str
+    repo_id: int
+    installation_id: int
+    pr_number: int
+    head_ref: str
+    merged: bool = False
+    actor: str = ""
+
+
+FAILING_CONCLUSIONS = frozenset({"failure", "timed_out", "action_required", "startup_failure"})
+"""Check suite, check run and workflow run conclusions that ask for a fix. Of GitHub's list
+(action_required, cancelled, timed_out, failure, neutral, skipped, stale, startup_failure,
+success: https://docs.github.com/en/rest/guides/using-the-rest-api-to-interact-with-checks),
+``cancelled`` is someone's choice, ``stale`` is GitHub's (a newer run replaced it), and
+``neutral``/``skipped``/``success`` are not failures."""
+
+
+def is_failing(conclusion: str | None) -> bool:
+    """Whether a check (suite, run, job or workflow run) with this conclusion asks for a fix."""
+    return (conclusion or "").lower() in FAILING_CONCLUSIONS
+
+
+def addressed_to(event: FeedbackEvent, bot_login: str) -> bool:
+    """Whether ``event`` asks this App (whose bot is ``bot_login``, ``<slug>[bot]``) for a
+    round: a ``/fix`` command, checks, a review requesting changes, or a mention of the bot
+    as ``@<slug>`` or ``@<slug>[bot]``."""
+    if event.command or event.kind == "checks" or event.review_state == "changes_requested":
+        return True
+    slug = bot_login.lower().removesuffix("[bot]")
+    return slug in {m.removesuffix("[bot]") for m in event.mentions}
 
 
 class ReviewThread(BaseModel):

@@ -30,7 +30,7 @@ from devtools import github_repos
 from devtools.git_http import GitHttpServer
 from devtools.git_receive import PushRules
 from devtools.github_server import Faults, RestHandler
-from devtools.github_state import App, Delivery, GitHubState, Repo, Site
+from devtools.github_state import App, Delivery, GitHubState, Repo, Site, Team
 from devtools.github_webhooks import WebhookSender
 
 _SAMPLE_DEV = {
@@ -186,6 +186,15 @@ class GitHubEmulation:
         self.set_permission(login, role)
         with self.state.lock:
             self.state.org_members[login] = public
+
+    def add_team(self, team: str, members: list[str], repos: list[str]) -> None:
+        """``org/slug``: a team of the repositories' organisation that can reach ``repos``."""
+        org, slug = team.split("/", 1)
+        with self.state.lock:
+            self.state.teams[slug.lower()] = Team(slug.lower(), org, list(members), list(repos))
+            for login in members:
+                self.state.org_members.setdefault(login, False)
+                self.state.user_id(login)
 
     def register_manifest_code(self, code: str) -> dict[str, Any]:
         """Make ``code`` exchangeable once at ``POST /app-manifests/{code}/conversions``."""

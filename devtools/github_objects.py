@@ -153,7 +153,7 @@ def issue(site: Site, item: Issue | PullRequest) -> Json:
     api = f"{site.api_url}/repos/{item.repo}"
     is_pull = isinstance(item, PullRequest)
     if isinstance(item, PullRequest):
-        kind, labels, updated, association = "pull", [], item.created_at, "NONE"
+        kind, labels, updated, association = "pull", item.labels, item.created_at, "NONE"
     else:
         kind, labels, updated, association = (
             "issues",
@@ -223,7 +223,10 @@ def pull(site: Site, item: PullRequest) -> Json:
         "merge_commit_sha": item.merge_commit_sha,
         "assignee": user(site, item.assignees[0]) if item.assignees else None,
         "assignees": [user(site, login) for login in item.assignees],
-        "draft": False,
+        "draft": item.draft,
+        "labels": [label(site, item.repo, name) for name in item.labels],
+        "requested_reviewers": [user(site, login) for login in item.requested_reviewers],
+        "requested_teams": [team(site, item.repo, slug) for slug in item.requested_teams],
         "merged": item.merged_at is not None,
         "head": {
             "label": f"{repo.owner}:{item.head}",
@@ -236,6 +239,28 @@ def pull(site: Site, item: PullRequest) -> Json:
             "ref": item.base,
             "repo": repository(site, repo),
         },
+    }
+
+
+def team(site: Site, repo: str, slug: str) -> Json:
+    """The ``team`` shape (https://docs.github.com/en/rest/teams/teams#get-a-team-by-name)."""
+    org = repo.split("/", 1)[0]
+    tid = site.state.user_id(f"team:{org}/{slug}")
+    api = f"{site.api_url}/organizations/{site.state.user_id(org)}/team/{tid}"
+    return {
+        "id": tid,
+        "node_id": node_id("Team", tid),
+        "url": api,
+        "html_url": f"{site.web_url}/orgs/{org}/teams/{slug}",
+        "name": slug,
+        "slug": slug,
+        "description": None,
+        "privacy": "closed",
+        "notification_setting": "notifications_enabled",
+        "permission": "pull",
+        "members_url": f"{api}/members{{/member}}",
+        "repositories_url": f"{api}/repos",
+        "parent": None,
     }
 
 

@@ -190,6 +190,17 @@ def create_pull(call: Call) -> Reply:
                 code="custom",
                 message=f"A pull request already exists for {repo.owner}:{branch}.",
             )
+    # ``draft`` (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request) where the
+    # plan offers drafts; elsewhere GitHub refuses the pull request with a 422.
+    draft = body.get("draft", False)
+    if not isinstance(draft, bool):
+        raise validation_failed(resource="PullRequest", code="invalid", field="draft")
+    if draft and not repo.drafts_supported:
+        raise validation_failed(
+            resource="PullRequest",
+            code="custom",
+            message="Draft pull requests are not supported in this repository.",
+        )
     number = site.state.next_number(repo.full_name)
     pull = PullRequest(
         repo=repo.full_name,
@@ -201,6 +212,7 @@ def create_pull(call: Call) -> Reply:
         base=base,
         head_sha=head_sha,
         author=site.app.bot_login,
+        draft=draft,
     )
     site.state.pulls[(repo.full_name, number)] = pull
     return 201, objects.pull(site, pull)

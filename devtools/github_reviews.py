@@ -15,6 +15,7 @@ from devtools.github_auth import ApiError, Call, repo_access, validation_failed
 from devtools.github_diff import anchor
 from devtools.github_pr_data import REVIEW_STATES, Review, ReviewComment
 from devtools.github_repos import page_of
+from devtools.github_review_requests import review_given
 from devtools.github_state import PullRequest, Site
 
 Reply = tuple[int, Any]
@@ -157,6 +158,7 @@ def new_review(
     )  # fmt: skip
     made = [new_comment(site, pull, review.id, author, spec) for spec in comments]
     site.state.pr.reviews[review.id] = review
+    review_given(pull, author)
     return review, made
 
 

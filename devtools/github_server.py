@@ -24,6 +24,7 @@ from devtools import github_deliveries as deliveries
 from devtools import github_issues as issues
 from devtools import github_objects as objects
 from devtools import github_repos as repos
+from devtools import github_review_requests as review_requests
 from devtools import github_reviews as reviews
 from devtools import github_users as users
 from devtools.github_auth import ApiError, Call, mint_token, require_app_jwt
@@ -82,6 +83,9 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("DELETE", _R + r"/issues/(\d+)/assignees", assignees.remove_assignees),
         ("GET", _R + r"/issues/(\d+)/assignees/([^/]+)", assignees.check_issue_assignee),
         ("GET", _R + r"/assignees/([^/]+)", assignees.check_assignee),
+        ("GET", _R + r"/pulls/(\d+)/requested_reviewers", review_requests.list_requested),
+        ("POST", _R + r"/pulls/(\d+)/requested_reviewers", review_requests.request_reviewers),
+        ("DELETE", _R + r"/pulls/(\d+)/requested_reviewers", review_requests.remove_requested),
         ("GET", _R + r"/pulls/(\d+)/reviews", reviews.list_reviews),
         ("POST", _R + r"/pulls/(\d+)/reviews", reviews.create_review),
         ("GET", _R + r"/pulls/(\d+)/reviews/(\d+)", reviews.get_review),

@@ -68,6 +68,10 @@ class Repo:
     """Branch protection rule patterns (``main``, ``release/*``) that decline pushes."""
     rulesets: list[str] = field(default_factory=list)
     """Branch patterns a ruleset restricts creating and updating (``fixer/*``)."""
+    drafts_supported: bool = True
+    """Whether the owner's plan offers draft pull requests here: GitHub Free has them on
+    public repositories only (https://docs.github.com/en/pull-requests/collaborating-with-
+    pull-requests/proposing-changes-to-your-work-with-pull-requests/about-pull-requests#draft-pull-requests)."""
 
     def push_rules(self) -> PushRules:
         return PushRules(
@@ -135,6 +139,23 @@ class PullRequest:
     merged_at: str | None = None
     merge_commit_sha: str | None = None
     assignees: list[str] = field(default_factory=list)
+    draft: bool = False
+    labels: list[str] = field(default_factory=list)
+    requested_reviewers: list[str] = field(default_factory=list)
+    """Logins whose review is requested and not yet given (devtools.github_review_requests)."""
+    requested_teams: list[str] = field(default_factory=list)
+    """Slugs of the teams whose review is requested."""
+
+
+@dataclass
+class Team:
+    """A team of the repositories' organisation, by slug, with the repositories it can reach."""
+
+    slug: str
+    org: str
+    members: list[str] = field(default_factory=list)
+    repos: list[str] = field(default_factory=list)
+    id: int = 0
 
 
 @dataclass
@@ -212,6 +233,8 @@ class GitHubState:
     """Custom repository role name → the base role it inherits (read, triage, write, maintain)."""
     org_members: dict[str, bool] = field(default_factory=dict)
     """Members of the repositories' owning organisation → whether the membership is public."""
+    teams: dict[str, Team] = field(default_factory=dict)
+    """The organisation's teams by slug."""
     manifest_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     requests: list[tuple[str, str, int]] = field(default_factory=list)

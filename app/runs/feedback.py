@@ -133,6 +133,8 @@ class FeedbackItem(BaseModel):
     stale: bool = False
     """Nothing left to do (checks on a commit that is no longer the head, a deleted
     comment…); kept so the round can say why it skipped it."""
+    note: str = ""
+    """Why the item is stale (or what could not be read), in words the PR can be told."""
 
     @property
     def files_named(self) -> set[str]:

@@ -216,6 +216,11 @@ def complete_check_suite(
     and, for GitHub Actions, ``workflow_run.completed``. Returns the suite's id."""
     site, state = sender.site, sender.site.state
     with state.lock:
+        # A push to a PR's branch moves the PR's head at once on GitHub (the App's own git
+        # push too, which the REST side only sees when it next reads the PR).
+        for pull in state.pulls.values():
+            if pull.repo == repo and pull.state == "open":
+                pull.head_sha = commit_of(site, repo, f"refs/heads/{pull.head}") or pull.head_sha
         branch = next(
             (p.head for p in state.pulls.values() if p.repo == repo and p.head_sha == sha), None
         )

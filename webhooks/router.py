@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.config import Settings
+from app.runs.feedback import FeedbackEvent, PullClosed
 from app.runs.intake import RunIntake
 from webhooks.deliveries import (
     PENDING,
@@ -22,6 +23,7 @@ from webhooks.deliveries import (
     record_installation,
     reopen_failed_start,
 )
+from webhooks.pr_triggers import feedback_event_for
 from webhooks.signature import signature_is_valid
 from webhooks.triggers import Ignored, run_request_for
 
@@ -93,6 +95,16 @@ def build_webhook_router(settings: Settings, intake: RunIntake) -> APIRouter:
     return router
 
 
+PR_EVENTS = frozenset({"pull_request", "pull_request_review", "check_suite", "workflow_run"})
+
+
+def _about_a_pull_request(event: str, payload: dict[str, Any]) -> bool:
+    """Feedback on a pull request (or its end), not an issue: a follow-up's, not a run's."""
+    if event == "issue_comment":
+        return bool((payload.get("issue") or {}).get("pull_request"))
+    return event in PR_EVENTS
+
+
 def _decide(
     database_url: str, event: str, action: str | None, payload: dict[str, Any]
 ) -> tuple[str, dict[str, Any] | None]:
@@ -101,6 +113,14 @@ def _decide(
         return record_installation(database_url, action or "", payload), None
     if event == "ping":
         return "pong", None
+    if _about_a_pull_request(event, payload):
+        feedback = feedback_event_for(event, payload)
+        if isinstance(feedback, FeedbackEvent):
+            return PENDING, {"followup": feedback.model_dump(mode="json")}
+        if isinstance(feedback, PullClosed):
+            return PENDING, {"pr_closed": feedback.model_dump(mode="json")}
+        log.debug("ignored %s.%s: %s", event, action, feedback.reason)
+        return f"ignored:{feedback.reason}", None
     decision = run_request_for(event, payload)
     if isinstance(decision, Ignored):
         log.debug("ignored %s.%s: %s", event, action, decision.reason)

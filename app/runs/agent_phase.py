@@ -140,7 +140,8 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             recorder.note_plan(phase.run_id, phase.round, plan.model_dump(mode="json"))
             await set_state_step(phase.run_id, {"state": RunState.coding, "cost_usd": spent})
             notice.resume = status_text.coding(phase.run_id, plan.to_markdown())
-            await status_comment_step(phase.run_id, phase.request, notice.resume)
+            if phase.pr_number is None:  # a follow-up round tells the PR, not the issue
+                await status_comment_step(phase.run_id, phase.request, notice.resume)
 
         async def after_mutation(step_name: str) -> None:
             meta = await DBOS.run_step_async({"name": f"snapshot.{step_name}"}, _snapshot, live)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dbos import DBOS, DBOSConfig
 
 from app.config import Settings
-from app.runs.queues import AGENT_QUEUE, LLM_QUEUE, NOTICES_QUEUE, RUNS_QUEUE
+from app.runs.queues import AGENT_QUEUE, FOLLOWUP_QUEUE, LLM_QUEUE, NOTICES_QUEUE, RUNS_QUEUE
 
 
 def dbos_config(settings: Settings) -> DBOSConfig:
@@ -32,6 +32,7 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
     """
     # Importing registers the workflows before launch, so recovery can find them.
     import app.runs.agent_phase
+    import app.runs.followup
     import app.runs.model_calls
     import app.runs.workflow
     import app.slack.click_workflow  # noqa: F401  (decisions from Slack, resumed anywhere)
@@ -53,6 +54,9 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
         polling_interval_sec=0.05,
     )
     await DBOS.register_queue_async(NOTICES_QUEUE, polling_interval_sec=0.2)
+    await DBOS.register_queue_async(
+        FOLLOWUP_QUEUE, partition_concurrency=1, polling_interval_sec=0.2
+    )
 
 
 def shutdown() -> None:

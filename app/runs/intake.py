@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 
+from app.runs.feedback import FeedbackEvent, PullClosed
+from app.runs.followup_intake import accept_feedback, end_lineage
 from app.runs.request import RunRequest
 from app.runs.start import start_run
 from webhooks.deliveries import ERROR, claim_pending, finish_delivery
@@ -52,9 +54,15 @@ class RunIntake:
 
     async def _start(self, delivery_id: str, request: dict[str, object] | None) -> str:
         try:
+            if request is not None and "followup" in request:
+                event = FeedbackEvent.model_validate(request["followup"])
+                return await asyncio.to_thread(accept_feedback, self.database_url, event)
+            if request is not None and "pr_closed" in request:
+                closed = PullClosed.model_validate(request["pr_closed"])
+                return await end_lineage(self.database_url, closed)
             started = await start_run(self.database_url, RunRequest.model_validate(request))
         except Exception as exc:  # recorded on the delivery; only a redelivery retries it
-            log.exception("delivery %s: could not start its run", delivery_id)
+            log.exception("delivery %s: could not start what it asks for", delivery_id)
             return f"{ERROR}{type(exc).__name__}: {exc}"
         return started.delivery_outcome
 

@@ -12,9 +12,11 @@ from app.github_limits import SECTION_LIMIT, fit, tail
 from app.models import RunState
 from app.repo_config import RepoConfig
 from app.runs import status_text
+from app.runs.followup_steps import record_lineage_step
 from app.runs.github_steps import run_url
 from app.runs.journal import RunJournal
 from app.runs.phase_io import PhaseOutput
+from app.runs.pr_options import apply_pr_options, draft_for
 from app.runs.pull_request import attempt_of, open_pull_request_step, push_branch_step
 from app.runs.slack_steps import update_approval_step
 
@@ -80,6 +82,7 @@ async def open_pr(
         base=loaded["default_branch"],
         attempt=attempt_of(run_id),
         more_url=run_url(run_id),
+        draft=draft_for(config, result.tests_passed),
     )
     await journal.state(RunState.pr_opened, pr_url=pull["html_url"])
     await journal.comment(status_text.pr_opened(run_id, pull["html_url"], who, note))
@@ -92,4 +95,14 @@ async def open_pr(
         }
         await update_approval_step(approval["channel"], approval["ts"], content, status)
     await journal.progress("pr_opened", f"Pull request opened: {pull['html_url']}")
+    # Last, so runs already past the steps above replay unchanged: from here on, feedback
+    # on the PR is followed (follow-up rounds, app/runs/followup.py).
+    branch = pushed["branch"]
+    await record_lineage_step(run_id, journal.request, pull, branch, loaded, plan.model_dump())
+    notes = await apply_pr_options(req, config, pull["number"])
+    if pull.get("draft_refused"):
+        notes.insert(0, "The repository's plan has no draft pull requests: it opened as ready.")
+    if notes:
+        said = "\n\n".join(part for part in [note, *notes] if part)
+        await journal.comment(status_text.pr_opened(run_id, pull["html_url"], who, said))
     return RunState.pr_opened

@@ -29,6 +29,11 @@ class PhaseInput(BaseModel):
     latest_snapshot: dict[str, Any] | None = None
     """``{"sha256", "tree_hash", "files_changed"}`` of the previous round's patch."""
     spent_usd: float = 0.0
+    pr_number: int | None = None
+    """A follow-up round on this pull request (None for the issue's own rounds): the round
+    starts from ``base_commit``, the PR branch's head, and says nothing on the issue."""
+    head_ref: str | None = None
+    """For a follow-up round: the PR's branch."""
 
 
 class PhaseFailure(BaseModel):

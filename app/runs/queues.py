@@ -14,3 +14,6 @@ LLM_QUEUE = "fixer-llm"
 """Every model call, rate-limited to ``FIXER_LLM_RPM`` across all workers."""
 NOTICES_QUEUE = "fixer-notices"
 """Small side workflows (e.g. "a run is already active" comments)."""
+FOLLOWUP_QUEUE = "fixer-followups"
+"""Follow-up rounds on Fixer's pull requests: partitioned by PR, one round at a time per PR
+(DBOS counts a partition's running workflows in the database, so this holds across workers)."""

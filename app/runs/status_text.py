@@ -75,3 +75,44 @@ def failed(run_id: str, reason: str, cost_usd: float, pushed_branch: str | None 
         f"❌ Fixer stopped: {reason}\n\nSpent ${cost_usd:.2f}. {pushed}; "
         f"comment `/fix` to try again. {_link(run_id)}"
     )
+
+
+# The pull request's own status comment, for follow-up rounds (one comment per PR).
+
+
+def followup_working(run_id: str, keys: str) -> str:
+    return f"🛠️ Working on the feedback ({keys}) in a follow-up round. {_link(run_id)}"
+
+
+def followup_awaiting(run_id: str, round: int, files: str, tests_passed: bool, where: str) -> str:
+    tests = "✅ tests pass" if tests_passed else "⚠️ **tests still fail**"
+    return (
+        f"✋ Follow-up round {round} awaits approval — {tests}. {where} {_link(run_id)}\n\n"
+        f"**Changes:** {files}"
+    )
+
+
+def followup_pushed(run_id: str, commit_url: str, sha: str, summary: str) -> str:
+    summary = fit(summary, SECTION_LIMIT, run_url(run_id))
+    return f"✅ Pushed [{sha[:7]}]({commit_url}): {summary} {_link(run_id)}"
+
+
+def followup_stopped(run_id: str, reason: str) -> str:
+    reason = fit(reason, SECTION_LIMIT, run_url(run_id))
+    return f"🛑 The follow-up round stopped: {reason} Nothing was pushed. {_link(run_id)}"
+
+
+def followup_conflict(run_id: str, head: str) -> str:
+    return (
+        f"⚠️ The branch moved while Fixer worked (now at {head[:12]}) and the follow-up does "
+        "not apply onto it without conflicts: nothing was pushed. Comment `/fix` to run the "
+        f"round again on the new head. {_link(run_id)}"
+    )
+
+
+def checks_exhausted(attempts: int) -> str:
+    return (
+        f"⚠️ Checks still fail after {attempts} attempt(s) to fix them (`check_fix_attempts` "
+        "in `.github/fixer.yml`): Fixer stops fixing checks on this pull request. Comment "
+        "`/fix` to ask for another round."
+    )

@@ -32,7 +32,14 @@ TITLE_LIMIT = 1000
 """Of an issue title (escaped): GitHub allows 256 characters, 1,280 once escaped."""
 
 ApprovalState = Literal[
-    "pending", "approved", "pr_opened", "changes_requested", "rejected", "expired", "failed"
+    "pending",
+    "approved",
+    "pr_opened",
+    "pushed",
+    "changes_requested",
+    "rejected",
+    "expired",
+    "failed",
 ]
 
 
@@ -58,6 +65,10 @@ class ApprovalContent(BaseModel):
     """What the approver must know first (a workflow file the App cannot push)."""
     origin_url: str = ""
     """Permalink of the Slack mention that started the run, if one did."""
+    pr_url: str = ""
+    """For a follow-up round on a pull request: the PR (the diff is what the round adds)."""
+    feedback: str = ""
+    """For a follow-up round: the feedback it answers, as the coder read it."""
 
 
 class ApprovalStatus(BaseModel):
@@ -94,6 +105,9 @@ def status_text(status: ApprovalStatus) -> str:
         case "pr_opened":
             approved = f"✅ Approved by {actor} · " if actor else ""
             return f"{approved}🎉 PR opened: <{status.pr_url}>"
+        case "pushed":
+            approved = f"✅ Approved by {actor} · " if actor else ""
+            return f"{approved}⬆️ Pushed to the pull request: <{status.pr_url}>"
         case "changes_requested":
             quoted = "\n".join("> " + line for line in escape(status.feedback).splitlines())
             return fit_lines(f"✏️ Changes requested by {actor}:\n{quoted}", SECTION_LIMIT, "…")
@@ -106,7 +120,8 @@ def status_text(status: ApprovalStatus) -> str:
 
 
 def _header(content: ApprovalContent) -> Block:
-    text = f"Fix ready for review: {content.repo_full_name}#{content.issue_number}"
+    what = "Follow-up ready for review" if content.pr_url else "Fix ready for review"
+    text = f"{what}: {content.repo_full_name}#{content.issue_number}"
     if len(text) > HEADER_LIMIT:
         text = text[: HEADER_LIMIT - 1] + "…"
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
@@ -177,7 +192,8 @@ def approval_blocks(content: ApprovalContent, status: ApprovalStatus | None = No
             f"*Issue* {issue}\n*Round* {content.round} · *Cost so far* ${content.cost_usd:.2f}"
         ),
         *[_section(fit_lines(escape(w), SECTION_LIMIT, "…")) for w in content.warnings[:3]],
-        _section(f"*Plan*\n{plan}"),
+        _section(f"*Plan*\n{plan}" if not content.pr_url else f"*What changed*\n{plan}"),
+        *_feedback_sections(content),
         _section(_files_text(parse_diffstat(content.diff))),
         _section(_tests_text(content)),
         _section(diff_preview(content.diff)),
@@ -192,14 +208,23 @@ def approval_blocks(content: ApprovalContent, status: ApprovalStatus | None = No
         },
     ]
     if status.state == "pending":
-        blocks.append(action_buttons(content.run_id, content.round))
+        label = "Approve & push" if content.pr_url else "Approve & open PR"
+        blocks.append(action_buttons(content.run_id, content.round, label))
     else:
         blocks.append(_section(status_text(status), STATUS_BLOCK_ID))
     assert len(blocks) <= BLOCKS_LIMIT
     return blocks
 
 
-def action_buttons(run_id: str, round: int) -> Block:
+def _feedback_sections(content: ApprovalContent) -> list[Block]:
+    """A follow-up round's approval shows the feedback it answers (the diff is incremental)."""
+    if not content.pr_url:
+        return []
+    text = fit_lines(escape(content.feedback.strip()) or "(none)", SECTION_LIMIT - 40, "…")
+    return [_section(f"*Pull request* <{content.pr_url}>\n*Feedback it answers*\n{text}")]
+
+
+def action_buttons(run_id: str, round: int, approve_label: str = "Approve & open PR") -> Block:
     value = button_value(run_id, round)
     return {
         "type": "actions",
@@ -210,7 +235,7 @@ def action_buttons(run_id: str, round: int) -> Block:
                 "action_id": ACTION_APPROVE,
                 "style": "primary",
                 "value": value,
-                "text": {"type": "plain_text", "text": "Approve & open PR"},
+                "text": {"type": "plain_text", "text": approve_label},
             },
             {
                 "type": "button",

@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from dbos import DBOS
+from githubkit.exception import RequestFailed
 
 from app.bot_identity import bot_identity
 from app.git_mirror import RepoMirror
 from app.git_push import push_fix
-from app.github import Permission
+from app.github import PUSH_AND_PR, Permission
 from app.github_limits import fit
 from app.runs.artifacts import get_artifact
 from app.runs.context import current
@@ -95,15 +96,48 @@ async def open_pull_request_step(
     base: str,
     attempt: int = 1,
     more_url: str | None = None,
+    draft: bool = False,
 ) -> dict[str, Any]:
-    """The PR for this attempt's branch: looked up by head first, so a retry never opens two."""
+    """The PR for this attempt's branch: looked up by head first, so a retry never opens two.
+
+    A draft where the repository's plan has none (GitHub Free offers drafts on public
+    repositories only) is refused with a 422: the PR then opens ready for review, and
+    ``draft_refused`` says so.
+    """
     github = current().github
     branch = branch_for(issue_number, attempt)
     body = fit(body, url=more_url)
+    refused = False
     existing = await github.find_pull(installation_id, repo_full_name, branch)
     if existing is None:
-        existing = await github.create_pull(
-            installation_id, repo_full_name, branch=branch, base=base, title=title, body=body
-        )
+        fields = {"title": title, "head": branch, "base": base, "body": body}
+        try:
+            existing = await _create_pull(installation_id, repo_full_name, fields, draft)
+        except RequestFailed as exc:
+            if not (draft and _drafts_unsupported(exc)):
+                raise
+            refused = True
+            existing = await _create_pull(installation_id, repo_full_name, fields, False)
     recorder.note_pull(repo_full_name, issue_number, existing["html_url"])
-    return {"number": existing["number"], "html_url": existing["html_url"]}
+    return {
+        "number": existing["number"],
+        "html_url": existing["html_url"],
+        "draft": bool(existing.get("draft")),
+        "draft_refused": refused,
+    }
+
+
+async def _create_pull(
+    installation_id: int, repo_full_name: str, fields: dict[str, str], draft: bool
+) -> dict[str, Any]:
+    """``POST /pulls`` (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request)."""
+    owner, name = repo_full_name.split("/", 1)
+    gh = current().github.for_repo(installation_id, repo_full_name, PUSH_AND_PR)
+    path = f"/repos/{owner}/{name}/pulls"
+    response = await gh.arequest("POST", path, json={**fields, "draft": draft})
+    return dict(response.json())
+
+
+def _drafts_unsupported(exc: RequestFailed) -> bool:
+    """GitHub's 422 for a draft the repository cannot have (its message names drafts)."""
+    return exc.response.status_code == 422 and "draft" in exc.response.text.lower()

@@ -1,4 +1,5 @@
-"""Review requests, labels and drafts on the emulated GitHub's pull requests, as GitHub refuses them."""
+"""Review requests, labels and drafts on the emulated GitHub's pull requests, refused as
+GitHub refuses them."""
 
 from __future__ import annotations
 

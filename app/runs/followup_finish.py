@@ -20,6 +20,7 @@ from app.runs.followup_journal import RoundJournal
 from app.runs.followup_push import RoundPush, push_round_step
 from app.runs.open_pr import now_step
 from app.runs.phase_io import PhaseOutput
+from app.runs.pr_changelog import note_round
 from app.runs.refusals import NOT_SHOWN
 from app.runs.slack_steps import update_approval_step
 
@@ -76,6 +77,8 @@ async def push_and_reply(
     text = status_text.followup_pushed(round_id, commit_url, pushed.commit, result.summary)
     await journal.reply(text, out_round(decision))
     await reply_in_threads(lineage, items, pushed.commit, result.summary)
+    events = [item.event for item in items]
+    await note_round(lineage, round_id, pushed.commit, commit_url, result.summary, events)
     await journal.status(text)
     who = {k: decision.get(k, "") for k in ("actor_id", "actor_name")}
     await _tell_slack(decision, {"state": "pushed", "pr_url": commit_url, **who})

@@ -9,6 +9,7 @@ first (counted in a note), then the text above the section is cut (``app.github_
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -17,7 +18,9 @@ from dbos import DBOS
 from app.github import Permission
 from app.github_limits import BODY_LIMIT, fit
 from app.runs.context import current
+from app.runs.feedback import FeedbackEvent
 from app.runs.github_steps import GITHUB_STEP
+from app.runs.refusals import NOT_SHOWN
 from app.runs.step_errors import recordable_errors
 
 START, END = "<!-- fixer-rounds -->", "<!-- /fixer-rounds -->"
@@ -103,3 +106,25 @@ async def update_pr_body_step(
     # https://docs.github.com/en/rest/pulls/pulls#update-a-pull-request
     await gh.arequest("PATCH", path, json={"body": updated})
     return True
+
+
+_KINDS = {"comment": "comment", "review": "review", "checks": "failing checks"}
+
+
+def answers_of(events: list[FeedbackEvent]) -> str:
+    """What a round answered, for its line: ``review by @alice, failing checks``."""
+    parts = [f"{_KINDS[e.kind]} by @{e.actor}" if e.actor else _KINDS[e.kind] for e in events]
+    return ", ".join(dict.fromkeys(parts))
+
+
+async def note_round(
+    lineage: dict[str, Any], round_id: str, sha: str, url: str, summary: str,
+    events: list[FeedbackEvent],
+) -> None:  # fmt: skip
+    """The pushed round's line in the PR body, best effort: the commit and replies are out."""
+    entry = {"key": round_id, "sha": sha, "url": url, "summary": summary}
+    entry["answers"] = answers_of(events)
+    with contextlib.suppress(*NOT_SHOWN):
+        await update_pr_body_step(
+            lineage["installation_id"], lineage["repo_full_name"], lineage["pr_number"], entry
+        )

@@ -12,7 +12,8 @@ from app.config import load_settings
 from app.github import GitHubApp
 from app.github_limits import BODY_LIMIT
 from app.runs import context
-from app.runs.pr_changelog import END, START, update_pr_body_step, with_round
+from app.runs.feedback import FeedbackEvent, FeedbackKind
+from app.runs.pr_changelog import END, START, answers_of, update_pr_body_step, with_round
 from tests.devtools.conftest import PR_APP_ID, PR_REPO, PullSite, pull_site
 
 __all__ = ["pull_site"]  # the fixture: a PR the App's bot opened on octo/lib
@@ -96,3 +97,15 @@ async def test_the_step_patches_the_body_once_per_round(service: None, pull_site
     patches = [r for r in pull_site.github.state.requests if r[0] == "PATCH"]
     assert len(patches) == 1
     assert pull.body is not None and pull.body.startswith(BODY) and "**Round 2**" in pull.body
+
+
+def test_a_rounds_line_names_what_it_answered_and_who_asked() -> None:
+    def event(kind: FeedbackKind, actor: str, key: str) -> FeedbackEvent:
+        return FeedbackEvent(
+            key=key, kind=kind, repo_full_name=PR_REPO, repo_id=1, installation_id=1,
+            pr_number=2, head_ref="fixer/issue-1", actor=actor, source_id=1,
+        )  # fmt: skip
+
+    events = [event("review", "alice", "review:1"), event("checks", "", "check_suite:2")]
+    assert answers_of(events) == "review by @alice, failing checks"
+    assert answers_of([*events, event("review", "alice", "review:3")]).count("alice") == 1

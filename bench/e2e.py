@@ -5,6 +5,11 @@ The script is ``sample_repo.fix_script()`` lengthened to about 20 tool calls (ex
 ``grep``, ``glob`` and ``shell`` calls in both agents), so the agent loops weigh what they
 would in a real run. Step timings come from DBOS's ``operation_outputs`` table.
 
+The bare baseline (``bench/bare_loop.py``): the same clone, container, scripted model and
+tool calls driven directly through the agents library, with no database, queue or DBOS,
+in the same process run; ``harness_ratio`` is the full run's issue → approval time over the
+bare loop's (the target is ≤ 1.5).
+
 The kill: SIGKILL `fixer serve` when the coder is half way, restart, finish. Model calls
 that finished before the kill are replayed from the database; only the one in flight (if
 any) is made again (``made_again``, the scripted model's ``repeated``).
@@ -26,6 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bare_loop import bare_run  # noqa: E402
 from devtools import sample_repo  # noqa: E402
 from devtools.scripted_model import Message, reply, tool_use  # noqa: E402
 from devtools.stack import Stack, generate_app_key, wait_until  # noqa: E402
@@ -162,11 +168,14 @@ def killed_run(tmp: Path) -> dict[str, Any]:
 
 
 def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="fixer-e2e-bare-") as tmp:
+        bare = bare_run(Path(tmp), long_script()[0])
     with tempfile.TemporaryDirectory(prefix="fixer-e2e-") as tmp:
         full = full_run(Path(tmp))
+    ratio = full["issue_to_approval_s"] / bare["issue_to_approval_s"]
     with tempfile.TemporaryDirectory(prefix="fixer-e2e-kill-") as tmp:
         killed = killed_run(Path(tmp))
-    print(json.dumps({**full, "kill": killed}))
+    print(json.dumps({**full, "harness_ratio": round(ratio, 2), "bare": bare, "kill": killed}))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ set -euo pipefail
 # Add a tool by adding a line here.
 NEEDED=(
   "rg ripgrep"  # bench/sandbox.py: the host ripgrep the grep tool is compared with
+  "wrk wrk"  # bench/ingest.py: the HTTP load generator (the figure is the server's, not a client's)
 )
 
 missing=()

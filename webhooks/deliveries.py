@@ -18,6 +18,8 @@ from app.clock import utcnow
 from app.db import get_engine, session_scope
 from app.models import Installation, Repository, WebhookDelivery
 
+_INSERT_DELIVERY = insert(WebhookDelivery.__table__)  # type: ignore[attr-defined]
+
 PENDING = "pending"
 ERROR = "error:"
 """Prefix of the outcome of a delivery whose run could not be started (see the run intake)."""
@@ -34,19 +36,21 @@ def record_delivery(
     """Store the delivery; False when it was stored before (a redelivery).
 
     A Core insert on a pooled connection: this is the webhook's hot path, and the ORM's
-    unit of work costs more than the write itself.
+    unit of work costs more than the write itself. The statement is built once and the row
+    passed as parameters: ``.values(...)`` per call coerced every value and keyed SQLAlchemy's
+    cache anew, which cost about three times the SQLite insert and commit.
     """
-    statement = insert(WebhookDelivery).values(
-        id=delivery_id,
-        event=event,
-        action=action,
-        outcome=outcome[:500],
-        request=request,
-        received_at=utcnow(),
-    )
+    row = {
+        "id": delivery_id,
+        "event": event,
+        "action": action,
+        "outcome": outcome[:500],
+        "request": request,
+        "received_at": utcnow(),
+    }
     try:
         with get_engine(database_url).begin() as connection:
-            connection.execute(statement)
+            connection.execute(_INSERT_DELIVERY, row)
     except IntegrityError:
         return False
     return True

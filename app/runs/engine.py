@@ -48,6 +48,8 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
         worker_concurrency=settings.fixer_max_sandboxes,
         polling_interval_sec=0.2,
     )
+    # Model calls are steps of the run, admitted by the shared ledger (app.runs.model_calls);
+    # the queue still serves the calls of runs started before, which replay on it.
     await DBOS.register_queue_async(
         LLM_QUEUE,
         limiter={"limit": settings.fixer_llm_rpm, "period": 60.0},

@@ -11,7 +11,8 @@ AGENT_QUEUE = "fixer-agent-work"
 """Agent rounds: partitioned by repository (``FIXER_RUNS_PER_REPO`` at once per repo) and
 capped per worker (``FIXER_MAX_SANDBOXES``), since each one holds a live sandbox."""
 LLM_QUEUE = "fixer-llm"
-"""Every model call, rate-limited to ``FIXER_LLM_RPM`` across all workers."""
+"""Model calls of runs started before calls became steps of the run (they replay on it),
+rate-limited to ``FIXER_LLM_RPM`` across all workers; newer calls are admitted by the ledger."""
 NOTICES_QUEUE = "fixer-notices"
 """Small side workflows (e.g. "a run is already active" comments)."""
 FOLLOWUP_QUEUE = "fixer-followups"

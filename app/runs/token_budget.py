@@ -1,8 +1,10 @@
-"""How long the next model call must wait so the deployment stays under its tokens per minute.
+"""How long the next model call must wait so the deployment stays under its limits per minute.
 
-``FIXER_LLM_ITPM`` and ``FIXER_LLM_OTPM`` cap the input and output tokens of every worker's
-model calls in any 60-second window, as the API's own limits do
-(https://docs.claude.com/en/api/rate-limits). The API counts them this way, and so does Fixer:
+``FIXER_LLM_RPM`` caps the requests, ``FIXER_LLM_ITPM`` and ``FIXER_LLM_OTPM`` the input and
+output tokens of every worker's model calls in any 60-second window, as the API's own limits
+do (https://docs.claude.com/en/api/rate-limits). The API counts them this way, and so does Fixer:
+
+- requests: every call admitted in the window counts, answered or still in flight;
 
 - input: ``input_tokens`` and ``cache_creation_input_tokens`` count toward ITPM;
   ``cache_read_input_tokens`` do not, except on the older models the docs mark with a dagger
@@ -35,13 +37,15 @@ free of the limit, though still billed."""
 
 @dataclass(frozen=True)
 class Limits:
-    """Tokens per minute across all workers; None = no limit on that side."""
+    """Requests and tokens per minute across all workers; None = no limit on that side."""
 
     itpm: int | None = None
     otpm: int | None = None
+    rpm: int | None = None
 
     @property
-    def any(self) -> bool:
+    def tokens(self) -> bool:
+        """Whether a token limit is set (then each answered call records its real counts)."""
         return self.itpm is not None or self.otpm is not None
 
 
@@ -72,6 +76,8 @@ class Minute:
     answered: int = 0
     """Calls answered (the rest are in flight)."""
     answered_output: int = 0
+    calls: int = 0
+    """Calls admitted in the window, answered or not (what ``FIXER_LLM_RPM`` counts)."""
 
     @property
     def mean_output(self) -> int | None:
@@ -79,8 +85,10 @@ class Minute:
 
     def fits(self, need: Spent, limits: Limits) -> bool:
         """Whether ``need`` goes beside this minute's calls without passing a limit."""
-        return (limits.itpm is None or self.input + need.input <= limits.itpm) and (
-            limits.otpm is None or self.output + need.output <= limits.otpm
+        return (
+            (limits.itpm is None or self.input + need.input <= limits.itpm)
+            and (limits.otpm is None or self.output + need.output <= limits.otpm)
+            and (limits.rpm is None or self.calls + 1 <= limits.rpm)
         )
 
 
@@ -110,24 +118,36 @@ def wait_s(window: Sequence[Spent], now: float, need: Spent, limits: Limits) -> 
     parked for ever.
     """
     live = sorted((spent for spent in window if spent.at > now - WINDOW_S), key=lambda s: s.at)
-    waits = [0.0]
     sides: list[tuple[int | None, int, Callable[[Spent], int]]] = [
         (limits.itpm, need.input, lambda spent: spent.input),
         (limits.otpm, need.output, lambda spent: spent.output),
     ]
-    for limit, wanted, amount in sides:
-        if limit is None:
-            continue
-        used = sum(amount(spent) for spent in live)
-        for spent in live:
-            if used + wanted <= limit:
-                break
-            used -= amount(spent)
-            waits.append(spent.at + WINDOW_S - now)
-    wait = min(max(waits), WINDOW_S)  # a worker's clock ahead of ours parks no call longer
-    if wait > 0 and any(not spent.final for spent in live):
-        wait = min(wait, RECHECK_S)
+    tokens = max(_until_fits(live, now, *side) for side in sides)
+    if tokens > 0 and any(not spent.final for spent in live):
+        tokens = min(tokens, RECHECK_S)  # estimates in flight change when they are answered
+    # A request counts once admitted, whatever its tokens: no recheck shortens this wait.
+    requests = _until_fits(live, now, limits.rpm, 1, lambda spent: 1)
+    wait = min(max(tokens, requests), WINDOW_S)  # a clock ahead of ours parks no call longer
     return max(wait, 0.0)
+
+
+def _until_fits(
+    live: Sequence[Spent],
+    now: float,
+    limit: int | None,
+    wanted: int,
+    amount: Callable[[Spent], int],
+) -> float:
+    """Seconds until enough of the oldest ``live`` calls leave the window for ``wanted``."""
+    if limit is None:
+        return 0.0
+    used, wait = sum(amount(spent) for spent in live), 0.0
+    for spent in live:
+        if used + wanted <= limit:
+            break
+        used -= amount(spent)
+        wait = spent.at + WINDOW_S - now
+    return wait
 
 
 _TURN = re.compile(r"^(?P<conversation>.*\.llm\.)(?P<turn>\d+)$")

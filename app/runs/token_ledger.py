@@ -1,4 +1,7 @@
-"""The shared ledger of model tokens (``model_usage``), read and written by every worker.
+"""The shared ledger of model calls (``model_usage``), read and written by every worker.
+
+Every call is admitted here first: the ledger holds the deployment's requests per minute
+(``FIXER_LLM_RPM``) and, when set, its tokens per minute, across all workers.
 
 Admission is one short transaction: it takes the ledger's lock, sums the last minute's rows
 (one aggregate query on the ``at`` index; the rows themselves are read only when the call
@@ -60,6 +63,7 @@ _SUMS = select(
     func.coalesce(func.sum(TABLE.c.output_tokens), 0),
     func.coalesce(func.sum(case((TABLE.c.final, 1), else_=0)), 0),
     func.coalesce(func.sum(case((TABLE.c.final, TABLE.c.output_tokens), else_=0)), 0),
+    func.count(),
     # The conversation's previous call rides along: one round trip, not two.
     select(_PREVIOUS.c.input_tokens)
     .where(_PREVIOUS.c.id == bindparam("previous"), _PREVIOUS.c.final)
@@ -91,7 +95,8 @@ def admit(
     now: float | None = None,
 ) -> float:
     """0 when ``call_id`` may call the model now (its row is written), else the seconds to
-    wait before asking again."""
+    wait before asking again. A call admitted again (its step re-run) counts once: its row
+    is left out of the window it is checked against, then rewritten."""
     with get_engine(database_url).connect() as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(_LOCK, {"key": LOCK_KEY})

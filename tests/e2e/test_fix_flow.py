@@ -25,6 +25,12 @@ def test_issue_to_approved_pull_request(
     make_stack: Callable[[list[Any]], Stack], tmp_path: Path
 ) -> None:
     stack = make_stack(sample_repo.fix_script())
+    # Review from a team as well as from whoever opened the issue, and two labels.
+    stack.github.add_team("acme/core", ["carol"], [sample_repo.REPO])
+    config = (
+        sample_repo.FILES[".github/fixer.yml"] + "reviewers: [acme/core]\nlabels: [fixer, bug]\n"
+    )
+    stack.github.push_to_branch(sample_repo.REPO, "main", {".github/fixer.yml": config}, "octo")
     stack.start_fixer()
     number = stack.open_issue()
     assert number == 1
@@ -41,6 +47,10 @@ def test_issue_to_approved_pull_request(
     assert pull.head == "fixer/issue-1"
     assert f"Fixes #{number}" in (pull.body or "")
     wait_until(lambda: "Pull request opened" in comments(stack)[0].body, what="the PR comment")
+    wait_until(lambda: pull.labels and pull.requested_teams, what="the PR's reviewers and labels")
+    assert pull.draft is False  # the coder's tests pass
+    assert (pull.requested_reviewers, pull.requested_teams) == ([sample_repo.AUTHOR], ["core"])
+    assert pull.labels == ["fixer", "bug"]
 
     # The branch really holds the fix, and the repository's tests pass on it.
     checkout = tmp_path / "checkout"

@@ -49,6 +49,13 @@ if [ -n "$NPM_VERSION" ]; then
   fi
 fi
 
+# An image that prepares the sandbox home at build time says so with the script's digest;
+# Fixer then skips that work when a container starts (images built FROM it inherit the label).
+LABELS=()
+if [ -f "$CONTEXT/init-home.sh" ]; then
+  LABELS=(--label "fixer.sandbox.home=$(sha256sum "$CONTEXT/init-home.sh" | cut -c1-16)")
+fi
+
 # --pull=false: the base is local by design; pulling would need a registry that is not there.
-docker build --pull=false -t "fixer-sandbox:$NAME" "$CONTEXT" >&2
+docker build --pull=false "${LABELS[@]}" -t "fixer-sandbox:$NAME" "$CONTEXT" >&2
 echo "fixer-sandbox:$NAME"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import docker
-from docker.errors import APIError, ImageNotFound, NotFound
+from docker.errors import APIError, ImageNotFound
 
 from agents.errors import SandboxError, SandboxImageMissing
-from agents.sandbox import dependency_cache, environment, home, paths, run_resources
+from agents.sandbox import dependency_cache, environment, home, network, paths, run_resources
 from agents.sandbox.config import DockerSandboxConfig
 from agents.sandbox.exec_stream import TIMEOUT_EXIT_CODES, ExecOutcome, run_exec, wrapped
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
@@ -91,13 +90,13 @@ class DockerSandbox:
             if exc.status_code != 409:  # 409: another worker created it a moment ago
                 raise SandboxError(f"could not start the sandbox of {self.run_id}: {exc}") from exc
             self._container = self.client.containers.get(self.name)
-        self._apply_network_policy()
+            self._apply_network_policy()  # ours starts without one; theirs may be in setup
         return False
 
     def _create(self) -> Any:
         cfg = self.config
         try:
-            self.client.images.get(cfg.image)
+            image = self.client.images.get(cfg.image)
         except ImageNotFound:
             raise SandboxImageMissing(
                 f"sandbox image {cfg.image} is not on this Docker engine: "
@@ -117,7 +116,6 @@ class DockerSandbox:
         if cfg.cache_volume:
             dependency_cache.ensure_cache_volume(self.client, cfg.cache_volume)
             volumes[cfg.cache_volume] = {"bind": environment.CACHE, "mode": "rw"}
-        network = self._run_network(labels)
         container = self.client.containers.run(
             cfg.image,
             entrypoint=["sleep", "infinity"],
@@ -140,24 +138,15 @@ class DockerSandbox:
             ipc_mode="private",
             tmpfs={"/tmp": f"rw,nosuid,nodev,exec,size={cfg.tmp_size},mode=1777"},
             volumes=volumes,
-            network=network,
+            network=network.start_network(self),
         )
-        # Images that do not create /workspace (or the home, or ~/.cache) leave the volume
-        # root owned by root; its owner can open it up without any capability.
-        self._exec_raw(container, OPEN_MOUNTS, user="0:0")
         self._container = container
-        home.init_home(self)
+        if not home.built_in(image.labels):
+            # Images that do not create /workspace (or the home, or ~/.cache) leave the volume
+            # root owned by root; its owner can open it up without any capability.
+            self._exec_raw(container, OPEN_MOUNTS, user="0:0")
+            home.init_home(self)
         return container
-
-    def _run_network(self, labels: dict[str, str]) -> str:
-        """A bridge of this run's own, so runs never share a network even during setup."""
-        try:
-            self.client.networks.create(self.name, driver="bridge", labels=labels)
-            return self.name
-        except APIError as exc:
-            if "address pool" in str(exc).lower():
-                return "bridge"  # engine out of subnets: the default bridge still works
-            raise SandboxError(f"could not create the network of {self.run_id}: {exc}") from exc
 
     def _apply_network_policy(self) -> None:
         if self.config.network == "none":
@@ -165,21 +154,11 @@ class DockerSandbox:
 
     def disconnect_networks(self) -> None:
         """Leave only loopback in the container."""
-        self.container.reload()
-        for name in list(self.container.attrs["NetworkSettings"]["Networks"]):
-            with contextlib.suppress(NotFound):
-                self.client.networks.get(name).disconnect(self.container, force=True)
+        network.disconnect_all(self)
 
     def connect_network(self) -> None:
         """Attach the run's network (for setup commands)."""
-        self.container.reload()
-        if self.container.attrs["NetworkSettings"]["Networks"]:
-            return
-        try:
-            network = self.client.networks.get(self.name)
-        except NotFound:
-            network = self.client.networks.get("bridge")
-        network.connect(self.container)
+        network.connect(self)
 
     def prepare(
         self, setup_commands: Sequence[str], *, timeout: float | None = None
@@ -191,10 +170,10 @@ class DockerSandbox:
         """
         results: list[CommandResult] = []
         if setup_commands:
-            network = self.config.setup_network
-            if network.ca_certs:
-                home.install_ca(self, network.ca_certs)
-            extra = environment.setup_env(network, has_ca=bool(network.ca_certs))
+            setup = self.config.setup_network
+            if setup.ca_certs:
+                home.install_ca(self, setup.ca_certs)
+            extra = environment.setup_env(setup, has_ca=bool(setup.ca_certs))
             self.connect_network()
             try:
                 for command in setup_commands:

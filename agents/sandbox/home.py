@@ -7,6 +7,8 @@ reinstalls quickly from the repository's dependency cache at ``~/.cache``.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from agents.errors import SandboxError
@@ -69,6 +71,23 @@ if command -v keytool >/dev/null 2>&1; then
   rm -rf "$dir"
 fi
 """
+
+
+# The sandbox images run INIT_SCRIPT at build time (sandbox_images/default/init-home.sh is
+# this script, checked by a test) and carry its digest in this label: a new home volume is
+# filled from the image's /home/fixer, so a container of such an image needs no init exec.
+HOME_LABEL = "fixer.sandbox.home"
+IMAGE_SCRIPT = "sandbox_images/default/init-home.sh"
+
+
+def script_digest() -> str:
+    """What ``HOME_LABEL`` says on an image whose home INIT_SCRIPT made at build time."""
+    return hashlib.sha256(INIT_SCRIPT.encode()).hexdigest()[:16]
+
+
+def built_in(image_labels: Mapping[str, str] | None) -> bool:
+    """True when the image's home (and its mount points) were prepared at build time."""
+    return (image_labels or {}).get(HOME_LABEL) == script_digest()
 
 
 def init_home(sandbox: DockerSandbox) -> None:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from agents.errors import SandboxError, SnapshotMismatch, SnapshotTooLarge
 from agents.sandbox import paths
 from agents.sandbox.protocol import SandboxSnapshot
-from agents.sandbox.workspace_archive import pack_files
+from agents.sandbox.snapshot_tree import build_restore_archive
+from agents.sandbox.workspace_copy import copy_worktree
 
 if TYPE_CHECKING:
     from agents.sandbox.docker import DockerSandbox
@@ -40,19 +41,6 @@ git diff {DIFF_FLAGS} "$base" > .git/fixer/patch
 size=$(stat -c %s .git/fixer/patch)
 printf '%s %s\\n' "$tree" "$size"
 if [ "$size" -le "$cap" ]; then cat .git/fixer/patch; fi
-"""
-CHECKOUT_BASE_SCRIPT = """set -e
-cd /workspace
-git -c advice.detachedHead=false checkout -q -f --detach "$base"
-GIT_INDEX_FILE=.git/fixer/index git read-tree "$base"
-printf '%s' "$base" > .git/fixer/base
-"""
-APPLY_SCRIPT = """set -e
-cd /workspace
-git apply --binary --whitespace=nowarn .git/fixer/restore.patch
-rm -f .git/fixer/restore.patch
-GIT_INDEX_FILE=.git/fixer/index git add -A
-GIT_INDEX_FILE=.git/fixer/index git write-tree
 """
 
 
@@ -98,30 +86,22 @@ def restore_snapshot(
     snapshot: SandboxSnapshot,
     setup_commands: Sequence[str] = (),
 ) -> None:
-    """A fresh container from ``base_dir`` with ``snapshot`` applied and its tree verified."""
-    sandbox.stop()
-    sandbox.ensure()
-    base = sandbox.copy_in(base_dir)
+    """A fresh container holding exactly the snapshot's tree, then the setup commands.
+
+    The tree is built and checked on the host (``agents.sandbox.snapshot_tree``) and goes in
+    as one archive; a snapshot that does not fit ``base_dir`` raises before any container
+    is touched.
+    """
+    archive = build_restore_archive(base_dir, snapshot)
+    try:
+        sandbox.stop()
+        sandbox.ensure()
+        base = copy_worktree(sandbox, base_dir, archive=archive, base=snapshot.base_commit)
+    finally:
+        archive.close()
     if base != snapshot.base_commit:
-        _run(sandbox, paths.script(CHECKOUT_BASE_SCRIPT, base=snapshot.base_commit), "checkout")
-    tree = _run(sandbox, "cd /workspace && GIT_INDEX_FILE=.git/fixer/index git write-tree", "")
-    if snapshot.patch:
-        archive = pack_files({"restore.patch": (snapshot.patch.encode(), 0o644)})
-        if not sandbox.container.put_archive(f"{paths.WORKDIR}/.git/fixer", archive):
-            raise SandboxError("could not copy the snapshot patch into the sandbox")
-        tree = _run(sandbox, APPLY_SCRIPT, "applying the snapshot patch")
-    if tree != snapshot.tree_hash:
         raise SnapshotMismatch(
-            f"restored workspace of run {sandbox.run_id} has tree {tree}, but the snapshot "
-            f"recorded {snapshot.tree_hash}; the base worktree differs from the one snapshotted"
+            f"restored workspace of run {sandbox.run_id} is based on {base}, but the snapshot "
+            f"was taken on {snapshot.base_commit}"
         )
     sandbox.prepare(setup_commands)
-
-
-def _run(sandbox: DockerSandbox, script: str, what: str) -> str:
-    outcome = sandbox.run_script(script, timeout=600, cap=None, split_stderr=True)
-    text = (bytes(outcome.output.head) + bytes(outcome.output.tail)).decode().strip()
-    if outcome.exit_code != 0:
-        errors = outcome.output.errors.decode(errors="replace").strip()
-        raise SnapshotMismatch(f"restoring run {sandbox.run_id}: {what} failed: {errors}")
-    return text.splitlines()[-1] if text else ""

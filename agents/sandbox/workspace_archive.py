@@ -60,25 +60,50 @@ def pack_worktree(host_dir: Path) -> IO[bytes]:
     if not host_dir.is_dir():
         raise SandboxError(f"cannot copy {host_dir} into the sandbox: not a directory")
     check_standalone(host_dir)
-    # Returned open for the caller to stream and close, hence no context manager here.
-    spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115
+    spool = _spool()
     with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for path in sorted(host_dir.rglob("*")):
-            relative = path.relative_to(host_dir).as_posix()
-            info = _owned(tar.gettarinfo(str(path), arcname=relative))
-            if info.isfile() and _needs_scrub(relative):
-                data = strip_credentials(path.read_text(errors="surrogateescape")).encode(
-                    errors="surrogateescape"
-                )
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
-            elif info.isfile():
-                with path.open("rb") as handle:
-                    tar.addfile(info, handle)
-            else:
-                tar.addfile(info)
+            _add(tar, path, path.relative_to(host_dir).as_posix())
     spool.seek(0)
     return spool
+
+
+def pack_restored(host_dir: Path, tree_tar: IO[bytes]) -> IO[bytes]:
+    """The files of ``tree_tar`` (``git archive`` of a tree) plus ``host_dir``'s ``.git``."""
+    check_standalone(host_dir)
+    spool = _spool()
+    with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        with tarfile.open(fileobj=tree_tar, mode="r|") as tree:
+            for member in tree:
+                if member.type not in (tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE):
+                    continue  # git archive's global header (the commit id) is not a file
+                tar.addfile(_owned(member), tree.extractfile(member) if member.isreg() else None)
+        git = host_dir / ".git"
+        for path in [git, *sorted(git.rglob("*"))]:
+            _add(tar, path, path.relative_to(host_dir).as_posix())
+    spool.seek(0)
+    return spool
+
+
+def _spool() -> IO[bytes]:
+    # Returned open for the caller to stream and close, hence no context manager here.
+    return tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
+
+
+def _add(tar: tarfile.TarFile, path: Path, relative: str) -> None:
+    """One host path into ``tar``, owned by the sandbox user, credentials scrubbed."""
+    info = _owned(tar.gettarinfo(str(path), arcname=relative))
+    if info.isfile() and _needs_scrub(relative):
+        data = strip_credentials(path.read_text(errors="surrogateescape")).encode(
+            errors="surrogateescape"
+        )
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    elif info.isfile():
+        with path.open("rb") as handle:
+            tar.addfile(info, handle)
+    else:
+        tar.addfile(info)
 
 
 def pack_files(files: dict[str, tuple[bytes, int]]) -> bytes:

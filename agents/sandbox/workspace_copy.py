@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from agents.errors import SandboxError
+from agents.sandbox import paths
 from agents.sandbox.workspace_archive import pack_worktree
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ INSTALLED_PATTERNS = (
     ".gradle/",
     "target/",
 )
-# A tree without git gets a repository and a base commit, so snapshots work the same.
+# A tree without git gets a repository and a base commit, so snapshots work the same. A
+# restore names its base: HEAD is detached there when the copied .git points elsewhere (the
+# files are already the snapshot's; only HEAD and git's own index move).
 RECORD_BASE_SCRIPT = f"""set -e
 cd /workspace
 if [ ! -d .git ]; then
@@ -43,6 +46,9 @@ fi
 mkdir -p .git/fixer .git/info
 printf '%s\\n' {" ".join(shlex.quote(p) for p in INSTALLED_PATTERNS)} >> .git/info/exclude
 rm -f .git/fixer/index
+if [ -n "$base" ] && [ "$(git rev-parse --verify HEAD^{{commit}})" != "$base" ]; then
+  git update-ref --no-deref HEAD "$base" && git read-tree "$base"
+fi
 base=$(git rev-parse --verify HEAD^{{commit}})
 GIT_INDEX_FILE=.git/fixer/index git read-tree "$base"
 printf '%s' "$base" > .git/fixer/base
@@ -65,9 +71,14 @@ def exclude_setup_output(sandbox: DockerSandbox) -> None:
     sandbox.run_script(EXCLUDE_SETUP_OUTPUT_SCRIPT, timeout=120, cap=4096)
 
 
-def copy_worktree(sandbox: DockerSandbox, host_dir: Path) -> str:
-    """Replace /workspace with ``host_dir``; returns the base commit (HEAD)."""
-    archive = pack_worktree(host_dir)
+def copy_worktree(
+    sandbox: DockerSandbox, host_dir: Path, *, archive: IO[bytes] | None = None, base: str = ""
+) -> str:
+    """Replace /workspace with ``host_dir`` (or ``archive`` made from it); the base commit.
+
+    The base is HEAD, or ``base`` when given (HEAD is then moved there).
+    """
+    archive = archive or pack_worktree(host_dir)
     try:
         cleared = sandbox.run_script(CLEAR_SCRIPT, timeout=300, cap=4096)
         if cleared.exit_code != 0:
@@ -76,7 +87,8 @@ def copy_worktree(sandbox: DockerSandbox, host_dir: Path) -> str:
             raise SandboxError(f"Docker refused to copy {host_dir} into /workspace")
     finally:
         archive.close()
-    outcome = sandbox.run_script(RECORD_BASE_SCRIPT, timeout=300, cap=65536)
+    script = paths.script(RECORD_BASE_SCRIPT, base=base)
+    outcome = sandbox.run_script(script, timeout=300, cap=65536)
     text = outcome.output.render()[0].decode(errors="replace").strip()
     if outcome.exit_code != 0:
         raise SandboxError(f"could not record the base commit of {host_dir}: {text}")

@@ -63,6 +63,34 @@ def test_killed_container_is_restored_to_an_identical_tree(
     assert sandbox.exec("ls /sys/class/net").output.split() == ["lo"]
 
 
+RESHAPE = """set -e
+mv src/pkg/mod.py src/pkg/renamed.py
+rm logo.bin && mkdir logo.bin && printf 'now a directory\\n' > logo.bin/inner.txt
+printf '\\x00\\xff\\x00 new binary' > src/blob.dat && chmod 755 src/blob.dat
+chmod -x run.sh && ln -s ../README.md src/readme-link && rm .gitignore
+"""
+# Every path outside .git with its type, mode and link target, and every file's content hash.
+LISTING = (
+    "find . -mindepth 1 -path ./.git -prune -o -printf '%p %y %m %l\\n' | LC_ALL=C sort; "
+    "find . -path ./.git -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum"
+)
+
+
+def test_restored_workspace_is_byte_identical_with_renames_modes_links_and_binaries(
+    sandbox_factory: Factory, repo: Path
+) -> None:
+    sandbox = sandbox_factory(label="exact")
+    assert sandbox.exec(RESHAPE).exit_code == 0
+    before = sandbox.exec(LISTING).output
+    snap = sandbox.snapshot()
+    sandbox.container.kill()
+    sandbox.restore(repo, snap)
+    assert sandbox.exec(LISTING).output == before
+    assert "src/pkg/mod.py" not in before and "./logo.bin d 755" in before
+    assert sandbox.snapshot().tree_hash == snap.tree_hash
+    assert sandbox.exec("git rev-parse HEAD").output.strip() == snap.base_commit
+
+
 def test_restore_onto_a_different_base_is_a_mismatch(
     sandbox_factory: Factory, repo: Path, tmp_path: Path
 ) -> None:

@@ -1,0 +1,90 @@
+"""A snapshot's tree built on the host: its patch applied to the base commit, as one tar.
+
+Restoring used to copy the base tree in and then ``git apply`` the patch inside the
+container: every changed file written twice, its blob written once more, the whole tree
+hashed again to check it. Here the host applies the patch to an index only (no worktree),
+checks the resulting tree id against the snapshot before anything reaches Docker, and
+``git archive`` turns exactly that tree into the workspace. So the restored files are the
+snapshot's tree by construction (deletions, renames, modes, symlinks, binary files), the
+container unpacks one archive, and a base that does not match fails before it is used.
+
+Git runs in a scratch repository that borrows the base checkout's objects (alternates): the
+patch's new blobs land there and are thrown away, the checkout is never written, and no
+configuration of the host's user or system changes what is applied or archived.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from agents.errors import SnapshotMismatch
+from agents.sandbox.protocol import SandboxSnapshot
+from agents.sandbox.workspace_archive import pack_restored
+
+# Attributes of the scratch repository, which win over the tree's own: nothing is left out
+# of the archive. EOL and ident conversion stay, as in the checkout the run started from.
+SCRATCH_ATTRIBUTES = "* -export-ignore -export-subst\n"
+
+
+def build_restore_archive(base_dir: Path, snapshot: SandboxSnapshot) -> IO[bytes]:
+    """The workspace as ``snapshot`` recorded it plus ``base_dir``'s ``.git``, as a tar."""
+    with tempfile.TemporaryDirectory(prefix="fixer-restore-") as scratch:
+        git = _Git(Path(scratch), base_dir)
+        git(["read-tree", snapshot.base_commit], what=f"reading base {snapshot.base_commit}")
+        if snapshot.patch:
+            git(
+                ["apply", "--cached", "--binary", "--whitespace=nowarn", "-"],
+                stdin=snapshot.patch.encode(),
+                what="applying the snapshot patch",
+            )
+        tree = git(["write-tree"], what="writing the restored tree").decode().strip()
+        if tree != snapshot.tree_hash:
+            raise SnapshotMismatch(
+                f"the snapshot applied to {snapshot.base_commit} in {base_dir} gives tree "
+                f"{tree}, but the snapshot recorded {snapshot.tree_hash}; the base "
+                "worktree differs from the one snapshotted"
+            )
+        archive = Path(scratch) / "tree.tar"
+        git(["archive", "--format=tar", f"--output={archive}", tree], what="archiving the tree")
+        with archive.open("rb") as tree_tar:
+            return pack_restored(base_dir, tree_tar)
+
+
+class _Git:
+    """git in the scratch repository; a failure is the snapshot not fitting its base."""
+
+    def __init__(self, scratch: Path, base_dir: Path) -> None:
+        repo = scratch / "repo.git"
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(scratch),
+            "GIT_DIR": str(repo),
+            "GIT_INDEX_FILE": str(scratch / "index"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_ATTR_NOSYSTEM": "1",
+            "LC_ALL": "C",
+        }
+        self.base_dir = base_dir
+        self(["init", "-q", "--bare"], what="creating a scratch repository")
+        objects = (base_dir / ".git" / "objects").resolve()
+        (repo / "objects" / "info" / "alternates").write_text(f"{objects}\n")
+        (repo / "info").mkdir(exist_ok=True)
+        (repo / "info" / "attributes").write_text(SCRATCH_ATTRIBUTES)
+
+    def __call__(self, args: list[str], *, what: str, stdin: bytes | None = None) -> bytes:
+        done = subprocess.run(
+            ["git", "-c", "core.autocrlf=false", "-c", "tar.umask=0022", *args],
+            input=stdin,
+            env=self.env,
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            error = done.stderr.decode(errors="replace").strip()
+            raise SnapshotMismatch(f"restoring from {self.base_dir}: {what} failed: {error}")
+        return done.stdout

@@ -36,6 +36,9 @@ WINDOW_MARGIN = timedelta(minutes=30)
 """Not asked for in its last half hour: GitHub would refuse it before the request lands."""
 MAX_REDELIVERIES = 3
 SWEEP_SECONDS = 300.0
+SOON_SECONDS = 10.0
+"""After a delivery was refused for want of a database: sweep again this soon (and again
+until a sweep succeeds), not at the next 5-minute sweep."""
 PER_PAGE = 100
 
 
@@ -159,9 +162,15 @@ class DeliveryRecovery:
         self._asked: dict[str, int] = {}
         """Redeliveries asked for by this process (GitHub's log may not show them yet)."""
         self._task: asyncio.Task[None] | None = None
+        self._owed = asyncio.Event()
+        """Set when this process refused a delivery it could not store (database down)."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="fixer-delivery-recovery")
+
+    def soon(self) -> None:
+        """A webhook was answered with an error: GitHub will not send it again by itself."""
+        self._owed.set()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -197,13 +206,21 @@ class DeliveryRecovery:
         # Lets the server start listening first: a redelivery may arrive within a second.
         await asyncio.sleep(1.0)
         while True:
+            owed = self._owed.is_set()
+            self._owed.clear()
             try:
                 await self.sweep()
             except Exception as exc:
+                if owed:  # the refused delivery is still to be asked for
+                    self._owed.set()
                 log.warning(
                     "could not check GitHub's delivery log (%s: %s); trying again in %.0f s",
                     type(exc).__name__,
                     exc,
-                    self.interval,
+                    SOON_SECONDS if owed else self.interval,
                 )
-            await asyncio.sleep(self.interval)
+            if not self._owed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._owed.wait(), timeout=self.interval)
+            if self._owed.is_set():  # the database is likely still coming back: give it time
+                await asyncio.sleep(SOON_SECONDS)

@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app import __version__
 from app.config import GITHUB_SERVICE_NEEDS, Settings
@@ -63,6 +64,17 @@ def create_app(settings: Settings, *, execute_runs: bool = True) -> FastAPI:
         from app.slack.router import build_slack_router
 
         app.include_router(build_slack_router(settings))
+
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is restarting or unreachable. GitHub never resends a webhook it got
+        # an error for, so the delivery recovery is asked to sweep soon, not in 5 minutes.
+        if request.url.path == "/github/webhook":
+            recovery.soon()
+        message = f"database unavailable ({type(exc).__name__}); try again shortly"
+        return JSONResponse({"message": message}, status_code=503)
+
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(InterfaceError, database_unavailable)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

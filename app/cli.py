@@ -198,6 +198,14 @@ def demo(
         bool, typer.Option(help="Wait for you to approve, request changes or reject.")
     ] = False,
     keep: Annotated[bool, typer.Option(help="Keep the temporary directory.")] = False,
+    follow_up: Annotated[
+        bool,
+        typer.Option(
+            "--follow-up",
+            help="After the PR opens: a reviewer requests a change and CI fails; Fixer "
+            "answers both with new commits.",
+        ),
+    ] = False,
 ) -> None:
     """The whole flow offline: local GitHub, Slack and model; no account anywhere.
 
@@ -205,7 +213,7 @@ def demo(
     `fixer serve --relay https://smee.io/CHANNEL` (see `fixer setup --help`)."""
     from devtools.demo import run_demo
 
-    raise typer.Exit(run_demo(interactive=interactive, keep=keep))
+    raise typer.Exit(run_demo(interactive=interactive, keep=keep, follow_up=follow_up))
 
 
 @runs_cli.command("list")

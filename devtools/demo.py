@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.slack.messages import STATUS_BLOCK_ID
-from devtools import sample_repo
+from devtools import demo_followup, sample_repo
 from devtools.demo_watch import ModelLog, Narrator, Watcher
 from devtools.slack_render import render_blocks, render_message
 from devtools.stack import CHANNEL, Stack, generate_app_key
@@ -144,6 +144,21 @@ def show_pull(out: Narrator, stack: Stack, watcher: Watcher, checkout: Path) -> 
     out.say(f"Slack: the approval message now reads: {decided}")
 
 
+def _remove_sandboxes(stack: Stack, run_ids: list[str]) -> None:
+    """The follow-up rounds' sandboxes too, should one outlive the service."""
+    import docker
+
+    from agents.sandbox.run_resources import remove_run
+    from app.runs.workspace import sandbox_key
+
+    client = docker.from_env()
+    try:
+        for run_id in run_ids:
+            remove_run(client, sandbox_key(stack.database_url, run_id))
+    finally:
+        client.close()
+
+
 def _decided(stack: Stack) -> str | None:
     """The decision line that replaced the buttons on the approval message, once it has."""
     [message] = stack.approval_messages()[-1:]
@@ -153,15 +168,20 @@ def _decided(stack: Stack) -> str | None:
     return render_blocks(status) if status else None
 
 
-def script(interactive: bool) -> list[Any]:
+def script(interactive: bool, follow_up: bool = False) -> list[Any]:
     # Each "request changes" round replays the canned second round (max_rounds is 3).
     extra = sample_repo.feedback_script() * 2 if interactive else []
-    return sample_repo.fix_script() + extra
+    return sample_repo.fix_script() + extra + (demo_followup.script() if follow_up else [])
 
 
-def run_demo(interactive: bool = False, keep: bool = False) -> int:
+def run_demo(interactive: bool = False, keep: bool = False, follow_up: bool = False) -> int:
     """Run the whole flow once; 0 on success, 1 with the reason (and the fixer log) if not."""
     out = Narrator()
+    if interactive and follow_up:
+        # The scripted model answers in order: rounds asked for by hand would take the
+        # replies meant for the follow-ups.
+        print("fixer demo: --follow-up runs unattended; leave out --interactive", file=sys.stderr)
+        return 1
     if (problem := preflight()) is not None:
         print(f"fixer demo: {problem}", file=sys.stderr)
         return 1
@@ -169,7 +189,7 @@ def run_demo(interactive: bool = False, keep: bool = False) -> int:
     stack: Stack | None = None
     watcher: Watcher | None = None
     try:
-        model = ModelLog(script(interactive))
+        model = ModelLog(script(interactive, follow_up))
         stack = Stack(tmp, generate_app_key(), model.script)
         out.say(f"GitHub emulation {stack.github.api_url} · Slack {stack.slack.url}")
         out.say(f"scripted model {stack.model_server.base_url} · temp dir {tmp}")
@@ -188,6 +208,8 @@ def run_demo(interactive: bool = False, keep: bool = False) -> int:
             out.say("rejected: nothing was pushed, no PR")
         else:
             show_pull(out, stack, watcher, tmp / "checkout")
+            if follow_up:
+                demo_followup.run_follow_up(out, stack, watcher, tmp / "checkout", RUN)
         watcher.poll()
         out.say(f"run page: {watcher.run_url} (served while the demo runs)")
         out.say(f"done in {out.elapsed():.1f} s")
@@ -209,6 +231,8 @@ def run_demo(interactive: bool = False, keep: bool = False) -> int:
                 watcher.close()
             if stack is not None:
                 stack.stop()
+                if watcher is not None:
+                    _remove_sandboxes(stack, watcher.followed)
             if keep:
                 print(f"kept {tmp}", file=sys.stderr)
             else:

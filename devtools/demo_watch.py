@@ -105,6 +105,13 @@ class Watcher:
         self._docker = docker.from_env()
         self.containers: dict[str, str] = {}
         """Sandbox containers seen for the run: id → name."""
+        self.followed: list[str] = [run_id]
+        """Runs whose sandboxes are shown: the issue's run, then each follow-up round."""
+
+    def follow(self, run_id: str) -> None:
+        """Show the sandbox containers of ``run_id`` too (a follow-up round's)."""
+        if run_id not in self.followed:
+            self.followed.append(run_id)
 
     def close(self) -> None:
         self._docker.close()
@@ -147,11 +154,13 @@ class Watcher:
         self.out.block(body)
 
     def _poll_containers(self) -> None:
-        label = f"{RUN_LABEL}={sandbox_key(self.stack.database_url, self.run_id)}"
-        try:
-            found = self._docker.containers.list(all=True, filters={"label": [label]})
-        except NotFound:  # listed, then removed before the SDK read it: look again next poll
-            return
+        found = []
+        for run_id in self.followed:
+            label = f"{RUN_LABEL}={sandbox_key(self.stack.database_url, run_id)}"
+            try:
+                found += self._docker.containers.list(all=True, filters={"label": [label]})
+            except NotFound:  # listed, then removed before the SDK read it: look next poll
+                return
         current = {str(c.id): str(c.name) for c in found}
         for cid, name in current.items():
             if cid not in self.containers:

@@ -35,6 +35,9 @@ from app.runs.pr_lineage import set_outcome
 from app.runs.refusals import RUN_ENDING, reason_for
 from app.runs.workflow import run_round
 
+FEEDBACK_SETTLE_SECONDS = 3.0
+"""How long a round waits after its first piece of feedback before taking the batch."""
+
 
 @DBOS.step(name="followup_outcomes")
 async def outcomes_step(outcomes: dict[str, str]) -> None:
@@ -49,6 +52,9 @@ async def followup_round(repo_full_name: str, pr_number: int) -> str:
     """One follow-up round on ``repo_full_name#pr_number``; returns its final state."""
     round_id = DBOS.workflow_id
     assert round_id is not None
+    # A reviewer often submits twice within seconds (a review, then the point they forgot):
+    # the feedback settles before the round takes its batch, so both make one round.
+    await DBOS.sleep_async(FEEDBACK_SETTLE_SECONDS)
     claimed = await claim_step(repo_full_name, pr_number)
     if not claimed:
         return "nothing"  # an earlier round took this feedback in its batch

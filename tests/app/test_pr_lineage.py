@@ -1,0 +1,80 @@
+"""Feedback on a followed PR is stored once and handed to exactly one round, as one batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.db import migrate
+from app.runs import pr_lineage
+from app.runs.feedback import FeedbackEvent
+from app.runs.followup_intake import NOT_OURS, accept_feedback
+
+REPO = "acme/calc"
+
+
+def _event(key: str, pr: int = 5) -> FeedbackEvent:
+    return FeedbackEvent(
+        key=key,
+        kind="comment",
+        repo_full_name=REPO,
+        repo_id=1,
+        installation_id=2,
+        pr_number=pr,
+        head_ref="",
+        actor="dev",
+        text="/fix more",
+        source_id=int(key.split(":")[1]),
+        command=True,
+    )
+
+
+def _db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path}/fixer.db"
+    migrate(url)
+    pr_lineage.record_lineage(
+        url,
+        repo_full_name=REPO,
+        pr_number=5,
+        run_id=f"{REPO}#1:1",
+        issue_number=1,
+        repo_id=1,
+        installation_id=2,
+        head_ref="fixer/issue-1",
+        base_ref="main",
+        clone_url="http://git.local/acme/calc.git",
+    )
+    return url
+
+
+def test_feedback_arriving_during_a_round_is_the_next_rounds_single_batch(
+    tmp_path: Path,
+) -> None:
+    url = _db(tmp_path)
+    assert pr_lineage.store_feedback(url, _event("comment:1"))
+    first = pr_lineage.claim_feedback(url, REPO, 5, "round-a")
+    assert [e.key for e in first] == ["comment:1"]
+    # Two more while round a runs: round b gets both, round c (enqueued for the second) none.
+    assert pr_lineage.store_feedback(url, _event("comment:2"))
+    assert pr_lineage.store_feedback(url, _event("comment:3"))
+    assert [e.key for e in pr_lineage.claim_feedback(url, REPO, 5, "round-b")] == [
+        "comment:2",
+        "comment:3",
+    ]
+    assert pr_lineage.claim_feedback(url, REPO, 5, "round-c") == []
+    # A re-run of round a's claim step gets its own batch back, nothing of b's.
+    assert [e.key for e in pr_lineage.claim_feedback(url, REPO, 5, "round-a")] == ["comment:1"]
+
+
+def test_redelivered_feedback_is_stored_once(tmp_path: Path) -> None:
+    url = _db(tmp_path)
+    assert pr_lineage.store_feedback(url, _event("comment:1"))
+    assert not pr_lineage.store_feedback(url, _event("comment:1"))
+
+
+def test_feedback_on_a_pr_fixer_did_not_open_or_a_closed_one_is_ignored(tmp_path: Path) -> None:
+    url = _db(tmp_path)
+    assert accept_feedback(url, _event("comment:9", pr=77)) == NOT_OURS
+    assert pr_lineage.close_lineage(url, REPO, 5, merged=True)
+    assert not pr_lineage.close_lineage(url, REPO, 5, merged=False)
+    assert accept_feedback(url, _event("comment:1")) == "ignored:the pull request is merged"
+    assert pr_lineage.claim_feedback(url, REPO, 5, "round-a") == []

@@ -28,6 +28,7 @@ BENCHES: dict[str, list[str]] = {
     "durable_overhead": ["durable_overhead.py"],
     "e2e": ["e2e.py"],
     "chaos": ["chaos.py"],
+    "chaos_distributed": ["chaos_distributed.py"],
 }
 
 

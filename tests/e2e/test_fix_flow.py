@@ -55,7 +55,7 @@ def test_issue_to_approved_pull_request(
     # The branch really holds the fix, and the repository's tests pass on it.
     checkout = tmp_path / "checkout"
     subprocess.run(["git", "init", "-q", str(checkout)], check=True)
-    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py")
+    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py") or ""
     assert "/ len(values)" in fixed and "- 1" not in fixed
     for path, text in sample_repo.FILES.items():
         target = checkout / path
@@ -84,7 +84,7 @@ def test_request_changes_then_approve_gives_one_pr_with_both_rounds(
     wait_until(lambda: "round 2" in comments(stack)[0].body, what="the round 2 comment")
     assert stack.click("fixer_approve", RUN, 2).status_code == 200
     wait_until(lambda: pulls(stack), what="the pull request")
-    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py")
+    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py") or ""
     assert "/ len(values)" in fixed and "Raises ZeroDivisionError" in fixed
     assert len(pulls(stack)) == 1 and len(comments(stack)) == 1
     assert len(stack.model.requests) == len(sample_repo.fix_script()) + len(
@@ -160,7 +160,7 @@ def test_killed_mid_coding_resumes_with_the_sandbox_and_no_repeated_model_calls(
     wait_until(lambda: stack.approval_messages(), what="the approval message")
     assert stack.click("fixer_approve", RUN, 1).status_code == 200
     wait_until(lambda: pulls(stack), what="the pull request")
-    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py")
+    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py") or ""
     assert "/ len(values)" in fixed
     # Every scripted reply was used once; at most the call in flight at the kill was repeated.
     assert stack.model.remaining == 0

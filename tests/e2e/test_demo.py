@@ -92,3 +92,27 @@ def test_ctrl_c_while_waiting_for_a_decision_stops_everything(docker_client: Any
     assert process.returncode == 130, output
     assert "interrupted; stopping everything it started" in output
     assert_nothing_left(docker_client, output)
+
+
+def test_demo_follow_up_answers_a_review_and_a_failing_check_with_new_commits(
+    docker_client: Any,
+) -> None:
+    process = demo("--follow-up")
+    output, _ = process.communicate(timeout=900)
+    assert process.returncode == 0, output
+    assert "sample-reviewer requests changes on PR #2" in output
+    assert output.count("Slack: approval message for follow-up round acme/calc#1:1/pr-2/") == 2
+    reviewed, typed = re.findall(r"GitHub: new commit ([0-9a-f]{7}) on fixer/issue-1", output)
+    assert reviewed != typed
+    assert "+    Raises ZeroDivisionError when ``values`` is empty." in output
+    assert "+def mean(values: list[float]) -> float:" in output
+    # The review thread and the PR each got a reply naming the commit that answered them.
+    assert re.search(rf"replied in the review thread: Addressed in {reviewed}[0-9a-f]+: ", output)
+    assert f"on PR #2: ✅ Pushed [{reviewed}]" in output
+    assert f"on PR #2: ✅ Pushed [{typed}]" in output
+    assert f"CI on {reviewed} → failure (types:" in output and f"CI on {typed} → success" in output
+    # One commit per round on the PR branch: the fix, the review's, the check's.
+    assert "fixer/issue-1 holds 3 commits on top of main" in output
+    assert re.search(rf"\*\*Round 2\*\* · \[`{reviewed}`\]", output)
+    assert re.search(rf"\*\*Round 3\*\* · \[`{typed}`\]", output)
+    assert_nothing_left(docker_client, output)

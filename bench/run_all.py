@@ -26,6 +26,7 @@ BENCHES: dict[str, list[str]] = {
     "setup_cache": ["setup_cache.py"],
     "cache": ["cache.py"],
     "durable_overhead": ["durable_overhead.py"],
+    "llm_path": ["llm_path.py"],
     "e2e": ["e2e.py"],
     "chaos": ["chaos.py"],
     "chaos_distributed": ["chaos_distributed.py"],

@@ -1,8 +1,10 @@
 """Sandbox benchmark: container start, tool overhead, grep, snapshot and restore.
 
 Run: ``.venv/bin/python bench/sandbox.py``. Ratios are against baselines measured in the
-same run (raw SDK ``exec_run``; ripgrep on the host over the same tree). The last line
-printed is one JSON object.
+same run (a bare ``docker run`` of the same image, through the same SDK client: create and
+start, nothing else; raw SDK ``exec_run``; ripgrep on the host over the same tree). Where
+grep's time goes is split out: an empty exec, the same rg run bare in the container, the
+tool. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import docker
 
 from agents.sandbox.docker import DockerSandbox
+from agents.sandbox.exec_stream import run_exec
 from agents.sandbox.run_resources import remove_run
 from agents.tools.grep import GrepTool
 from agents.tools.shell import ShellTool
 
 ROUNDS = 100
 GREP_ROUNDS = 7
+START_ROUNDS = 5
 TREE_FILES = 2000
 FILE_LINES = 1500
 REGEX = r"function_\d+_1499\(value\)"
@@ -64,16 +68,31 @@ def make_tree(root: Path, files: int = TREE_FILES, lines: int = FILE_LINES) -> N
         )
 
 
+def container_starts(client: docker.DockerClient, image: str) -> tuple[float, float]:
+    """Median ms of a sandbox start (``ensure()``) and of a bare ``docker run``, alternated."""
+    ours, bare = [], []
+    for _ in range(START_ROUNDS):
+        run_id = f"bench-start-{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        DockerSandbox(run_id, client=client).ensure()
+        ours.append((time.perf_counter() - started) * 1000)
+        remove_run(client, run_id)
+        started = time.perf_counter()
+        plain = client.containers.run(image, ["sleep", "infinity"], entrypoint=[], detach=True)
+        bare.append((time.perf_counter() - started) * 1000)
+        plain.remove(force=True)
+    return statistics.median(ours), statistics.median(bare)
+
+
 def main() -> None:
     client = docker.from_env()
     workdir = Path(tempfile.mkdtemp(prefix="fixer-bench-"))
     run_id = f"bench-{uuid.uuid4().hex[:8]}"
     try:
         make_tree(workdir / "tree")
-        started = time.perf_counter()
         sandbox = DockerSandbox(run_id, client=client)
+        container_start_ms, bare_run_ms = container_starts(client, sandbox.config.image)
         sandbox.ensure()
-        container_start_ms = (time.perf_counter() - started) * 1000
         sandbox.copy_in(workdir / "tree")
 
         shell = ShellTool()
@@ -107,6 +126,15 @@ def main() -> None:
 
             run_host(), run_tool()
             grep_ms[kind] = (median_ms(run_host, GREP_ROUNDS), median_ms(run_tool, GREP_ROUNDS))
+
+        def run_bare_rg() -> object:
+            argv = ["rg", *RG_FLAGS, "--regexp", REGEX]
+            return run_exec(
+                client.api, sandbox.container.id, argv, user=sandbox.config.user,
+                workdir=sandbox.workdir, deadline_s=120, cap=None,
+            )  # fmt: skip
+
+        container_rg_ms = median_ms(run_bare_rg, GREP_ROUNDS)
         sandbox.stop()
 
         make_tree(workdir / "small", files=2000, lines=40)
@@ -123,12 +151,17 @@ def main() -> None:
 
         result = {
             "container_start_ms": round(container_start_ms, 1),
+            "bare_docker_run_ms": round(bare_run_ms, 1),
+            "container_start_ratio": round(container_start_ms / bare_run_ms, 3),
             "raw_exec_ms": round(statistics.median(raw_ms), 2),
             "shell_tool_ms": round(statistics.median(tool_ms), 2),
             "tool_overhead_ratio": round(statistics.median(tool_ms) / statistics.median(raw_ms), 3),
             "host_rg_ms": round(grep_ms["regex"][0], 1),
             "grep_tool_ms": round(grep_ms["regex"][1], 1),
             "grep_ratio": round(grep_ms["regex"][1] / grep_ms["regex"][0], 3),
+            # The same rg, bare in the container (one exec, no script): the tool's own
+            # share is grep_tool_ms minus this; this minus host_rg_ms is the container's.
+            "container_rg_ms": round(container_rg_ms, 1),
             "grep_literal_ratio": round(grep_ms["literal"][1] / grep_ms["literal"][0], 3),
             "host_rg_count_ms": round(grep_ms["files"][0], 1),
             "grep_files_tool_ms": round(grep_ms["files"][1], 1),

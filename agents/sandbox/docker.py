@@ -67,6 +67,8 @@ class DockerSandbox:
         self.client: Any = client or docker.from_env()
         self.name = run_resources.resource_name(run_id)
         self._container: Any = None
+        self.fresh = False
+        """Started by ``ensure()`` and no command run in it since: as good as a new one."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -91,6 +93,8 @@ class DockerSandbox:
                 raise SandboxError(f"could not start the sandbox of {self.run_id}: {exc}") from exc
             self._container = self.client.containers.get(self.name)
             self._apply_network_policy()  # ours starts without one; theirs may be in setup
+            return False
+        self.fresh = True
         return False
 
     def _create(self) -> Any:
@@ -189,6 +193,7 @@ class DockerSandbox:
         """Remove the container, its workspace volume and its network (paused runs hold none)."""
         run_resources.remove_run(self.client, self.run_id)
         self._container = None
+        self.fresh = False
 
     # -- Sandbox protocol ------------------------------------------------------------------
 
@@ -282,6 +287,7 @@ class DockerSandbox:
         env: dict[str, str] | None = None,
     ) -> ExecOutcome:
         """Run a bash script under the timeout wrapper and return the raw outcome."""
+        self.fresh = False
         grace = self.config.kill_grace
         extra = {**(env or {}), **({"FIXER_EXEC": tag} if tag else {})}
         return run_exec(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,14 +89,19 @@ def restore_snapshot(
 ) -> None:
     """A fresh container holding exactly the snapshot's tree, then the setup commands.
 
-    The tree is built and checked on the host (``agents.sandbox.snapshot_tree``) and goes in
-    as one archive; a snapshot that does not fit ``base_dir`` raises before any container
-    is touched.
+    The tree is built and checked on the host (``agents.sandbox.snapshot_tree``) while
+    Docker removes the old container, and goes in as one archive; a snapshot that does not
+    fit ``base_dir`` raises before a new container is started.
     """
-    archive = build_restore_archive(base_dir, snapshot)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # A container just started for this restore is used as is; any other is replaced.
+        removed = None if sandbox.fresh else pool.submit(sandbox.stop)
+        archive = build_restore_archive(base_dir, snapshot)
+        if removed is not None:
+            removed.result()
     try:
-        sandbox.stop()
-        sandbox.ensure()
+        if not sandbox.fresh:
+            sandbox.ensure()
         base = copy_worktree(sandbox, base_dir, archive=archive, base=snapshot.base_commit)
     finally:
         archive.close()

@@ -16,6 +16,7 @@ configuration of the host's user or system changes what is applied or archived.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -28,6 +29,8 @@ from agents.sandbox.workspace_archive import pack_restored
 # Attributes of the scratch repository, which win over the tree's own: nothing is left out
 # of the archive. EOL and ident conversion stay, as in the checkout the run started from.
 SCRATCH_ATTRIBUTES = "* -export-ignore -export-subst\n"
+LOOSE_FAN = re.compile(r"[0-9a-f]{2}")
+MIN_LOOSE_TO_PACK = 64
 
 
 def build_restore_archive(base_dir: Path, snapshot: SandboxSnapshot) -> IO[bytes]:
@@ -50,8 +53,33 @@ def build_restore_archive(base_dir: Path, snapshot: SandboxSnapshot) -> IO[bytes
             )
         archive = Path(scratch) / "tree.tar"
         git(["archive", "--format=tar", f"--output={archive}", tree], what="archiving the tree")
+        loose = _pack_loose_objects(git, base_dir, Path(scratch))
         with archive.open("rb") as tree_tar:
-            return pack_restored(base_dir, tree_tar)
+            return pack_restored(base_dir, tree_tar, loose_pack=loose)
+
+
+def _pack_loose_objects(git: _Git, base_dir: Path, scratch: Path) -> list[Path]:
+    """The checkout's loose objects as one pack (.pack, .idx), or none when there are few.
+
+    Docker unpacks an archive file by file, and a fresh clone or commit leaves thousands of
+    loose objects: one pack of the same objects is the same repository in two files.
+    """
+    objects = base_dir / ".git" / "objects"
+    names = [
+        f"{fan.name}{entry.name}"
+        for fan in objects.iterdir()
+        if LOOSE_FAN.fullmatch(fan.name)
+        for entry in fan.iterdir()
+    ]
+    if len(names) < MIN_LOOSE_TO_PACK:
+        return []
+    digest = git(
+        ["pack-objects", "-q", "--window=0", str(scratch / "pack")],
+        stdin="".join(f"{name}\n" for name in names).encode(),
+        what="packing the loose objects",
+    )
+    stem = f"pack-{digest.decode().strip()}"
+    return [scratch / f"{stem}.pack", scratch / f"{stem}.idx"]
 
 
 class _Git:

@@ -11,6 +11,7 @@ import io
 import re
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +22,7 @@ _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
 # A whole line that hands a credential to git (actions/checkout's extraheader, helpers).
 _SECRET_LINE = re.compile(r"^\s*(extraheader|helper)\s*=.*$", re.IGNORECASE | re.MULTILINE)
 _GIT_TEXT_FILES = ("config", "FETCH_HEAD", "ORIG_HEAD")
+_LOOSE = re.compile(r"\.git/objects/[0-9a-f]{2}(/|$)")
 
 
 def strip_credentials(text: str) -> str:
@@ -68,8 +70,14 @@ def pack_worktree(host_dir: Path) -> IO[bytes]:
     return spool
 
 
-def pack_restored(host_dir: Path, tree_tar: IO[bytes]) -> IO[bytes]:
-    """The files of ``tree_tar`` (``git archive`` of a tree) plus ``host_dir``'s ``.git``."""
+def pack_restored(
+    host_dir: Path, tree_tar: IO[bytes], *, loose_pack: Sequence[Path] = ()
+) -> IO[bytes]:
+    """The files of ``tree_tar`` (``git archive`` of a tree) plus ``host_dir``'s ``.git``.
+
+    With ``loose_pack`` (a .pack and its .idx holding every loose object), the loose object
+    files are left out and the pack goes in ``.git/objects/pack`` instead.
+    """
     check_standalone(host_dir)
     spool = _spool()
     with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -80,7 +88,14 @@ def pack_restored(host_dir: Path, tree_tar: IO[bytes]) -> IO[bytes]:
                 tar.addfile(_owned(member), tree.extractfile(member) if member.isreg() else None)
         git = host_dir / ".git"
         for path in [git, *sorted(git.rglob("*"))]:
-            _add(tar, path, path.relative_to(host_dir).as_posix())
+            relative = path.relative_to(host_dir).as_posix()
+            if not (loose_pack and _LOOSE.match(relative)):
+                _add(tar, path, relative)
+        for path in loose_pack:
+            info = _owned(tar.gettarinfo(str(path), arcname=f".git/objects/pack/{path.name}"))
+            info.mode = 0o444
+            with path.open("rb") as handle:
+                tar.addfile(info, handle)
     spool.seek(0)
     return spool
 

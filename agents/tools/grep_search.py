@@ -14,38 +14,44 @@ from dataclasses import dataclass, field
 NAMED_LEFT_OUT = 10
 # Fields are tab separated with the path last, so a path may hold any character but a
 # newline; rg prints `path:count`, and the count follows the last colon.
-SEARCH_SCRIPT = """resolve p "$target"
+# Each process started in the container costs milliseconds, so the script starts few: no
+# realpath for the whole workspace, no temporary directory (the list of files to show is
+# one file named by the shell's pid), rg's error read again only when it failed without a
+# match (a bad regex fails before reading any file).
+SEARCH_SCRIPT = """if [ "$target" = . ]; then p=/workspace; else resolve p "$target"; fi
 [ -e "$p" ] || { echo "fixer: $target does not exist"; exit 4; }
 set -- --color=never --hidden --glob '!.git' --no-messages
 [ -n "$include" ] && set -- "$@" --glob "$include"
 [ "$icase" = 1 ] && set -- "$@" --ignore-case
 cd /workspace
 if [ "$p" = /workspace ]; then where=; else where=${p#/workspace/}; fi
-tmp=$(mktemp -d)
-rg "$@" --count --with-filename --regexp "$pattern" ${where:+-- "$where"} 2>"$tmp/err" \\
-  | LC_ALL=C sort > "$tmp/counts"
-status=${PIPESTATUS[0]}
-if [ "$status" -eq 2 ] && [ ! -s "$tmp/counts" ]; then
-  cat "$tmp/err"; rm -rf "$tmp"; exit 2
+list=/tmp/.fixer-grep-$$
+counts=$(rg "$@" --count --with-filename --regexp "$pattern" ${where:+-- "$where"} 2>/dev/null \\
+  | LC_ALL=C sort; exit "${PIPESTATUS[0]}")
+status=$?
+if [ "$status" -eq 2 ] && [ -z "$counts" ]; then
+  rg "$@" --count --regexp "$pattern" ${where:+-- "$where"} 2>&1 >/dev/null; exit 2
 fi
-awk -v mode="$mode" -v files_cap="$files_cap" -v lines_cap="$lines_cap" -v named="$named" \\
-    -v list="$tmp/list" '
+[ -n "$counts" ] && counts+=$'\\n'
+printf '%s' "$counts" | awk -v mode="$mode" -v files_cap="$files_cap" -v lines_cap="$lines_cap" \\
+    -v named="$named" -v list="$list" '
+  BEGIN { if (mode == "lines") printf "" > list }
   { n = $0; sub(/.*:/, "", n); path = substr($0, 1, length($0) - length(n) - 1)
     total += n; files++
     keep = (mode == "lines") ? (chosen < lines_cap) : (files <= files_cap)
     if (keep && mode == "lines") print path > list
     if (keep) { printf "FILE\\t%d\\t%s\\n", n, path; chosen += n }
     else { left += n; left_files++; if (left_files <= named) printf "LEFT\\t%d\\t%s\\n", n, path } }
-  END { printf "TOTAL\\t%d\\t%d\\t%d\\t%d\\n", total, files, left, left_files }' "$tmp/counts"
-if [ "$mode" = lines ] && [ -s "$tmp/list" ]; then
+  END { printf "TOTAL\\t%d\\t%d\\t%d\\t%d\\n", total, files, left, left_files }'
+if [ "$mode" = lines ] && [ -s "$list" ]; then
   printf '\\001LINES\\n'
   set -- "$@" --line-number --no-heading --with-filename --sort path \\
     --max-columns 300 --max-columns-preview
   [ "$context" -gt 0 ] && set -- "$@" --context "$context"
-  xargs -d '\\n' rg "$@" --regexp "$pattern" -- < "$tmp/list" 2>/dev/null \\
+  xargs -d '\\n' rg "$@" --regexp "$pattern" -- < "$list" 2>/dev/null \\
     | head -n "$lines_cap" | head -c "$bytes_cap"
+  rm -f "$list"
 fi
-rm -rf "$tmp"
 exit 0
 """
 

@@ -85,7 +85,9 @@ async def _round(
     admission = await admit(lineage, events, config)
     await outcomes_step({key: f"refused:{why}" for key, why in admission.refused.items()})
     if admission.checks_exhausted:
-        await journal.reply(status_text.checks_exhausted(config.check_fix_attempts), 0)
+        # Said once on the PR, however often its checks fail after the last attempt.
+        text = status_text.checks_exhausted(config.check_fix_attempts)
+        await journal.notice("checks-exhausted", text)
     if not admission.admitted:
         # Recorded, not commented: whoever may not start rounds gets no reply to provoke.
         await journal.state(RunState.skipped, error="; ".join(admission.refused.values())[:2000])

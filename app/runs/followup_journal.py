@@ -33,6 +33,17 @@ class RoundJournal:
             body,
         )
 
+    async def notice(self, name: str, body: str) -> dict[str, Any]:
+        """A reply posted once per PR, not per round: later rounds edit the same comment."""
+        lin = self.lineage
+        return await pr_reply_step(
+            lin["installation_id"],
+            lin["repo_full_name"],
+            lin["pr_number"],
+            reply_marker(f"{lin['repo_full_name']}#{lin['pr_number']}/{name}", 0),
+            body,
+        )
+
     async def stop(self, state: RunState, reason: str) -> str:
         await self.status(status_text.followup_stopped(self.round_id, reason))
         await self.state(state, error=reason[:2000])

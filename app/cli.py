@@ -232,7 +232,9 @@ def runs_list(
     if as_json:
         typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))
         return
-    typer.echo(f"{'RUN':<40} {'STATE':<18} {'ROUND':>5} {'COST':>8}  {'CREATED':<16}  WHY")
+    typer.echo(
+        f"{'RUN':<40} {'STATE':<18} {'ROUND':>5} {'COST':>8}  {'CREATED':<16}  {'TRIGGER':<18}  WHY"
+    )
     for row in rows:
         created = row.created_at.strftime("%Y-%m-%d %H:%M")
         # Why a run ended without a PR (skipped, failed), on one line: the full text is in
@@ -240,7 +242,11 @@ def runs_list(
         why = " ".join((row.error or "").split())
         why = why if len(why) <= 80 else why[:79] + "…"
         cost = f"{row.cost_usd:>8.2f}"
-        typer.echo(f"{row.id:<40} {row.state:<18} {row.round:>5} {cost}  {created:<16}  {why}")
+        # A follow-up round on a PR: its trigger's kind, and the feedback keys it answers.
+        if row.trigger.startswith("followup") and not why:
+            why = f"answers {row.instructions}"
+        line = f"{row.id:<40} {row.state:<18} {row.round:>5} {cost}  {created:<16}  "
+        typer.echo(f"{line}{row.trigger:<18}  {why}")
 
 
 @runs_cli.command("show")

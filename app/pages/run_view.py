@@ -54,6 +54,8 @@ def run_summary(run: Run) -> dict[str, Any]:
         "error": run.error,
         "trigger": run.trigger,
         "actor": run.actor,
+        # A follow-up round on the PR names the feedback it answers (its keys).
+        "feedback_keys": run.instructions if run.trigger.startswith("followup") else "",
     }
 
 

@@ -132,7 +132,7 @@ def run_follow_up(out: Narrator, stack: Stack, watcher: Watcher, checkout: Path,
         lambda: next((c for c in github.state.pr.review_comments.values() if c.in_reply_to), None),
         "the reply in the review thread",
     )
-    out.say(f"GitHub: {thread.author} replied in the review thread: {thread.body}")
+    out.say(f"GitHub: {thread.author} replied in the review thread: {_visible(thread.body)}")
     said = watcher.wait(lambda: _replies(stack, pull.number), "the reply on the PR")
     out.say(f"GitHub: {said[0].author} on PR #{pull.number}: {_visible(said[0].body)}")
     watcher.wait(lambda: _state(stack, first) == "pr_opened", "the first follow-up to finish")

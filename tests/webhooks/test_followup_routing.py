@@ -10,7 +10,9 @@ from webhooks.router import _decide
 
 
 def _comment(body: str, on_pull: bool) -> dict[str, Any]:
-    payload = copy.deepcopy(load_fixture("github_webhooks/issue_comment__created.payload.json"))
+    payload: dict[str, Any] = copy.deepcopy(
+        load_fixture("github_webhooks/issue_comment__created.payload.json")
+    )
     payload["installation"] = {"id": 1}
     payload["comment"]["body"] = body
     payload["comment"]["user"]["type"] = "User"

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from dbos import DBOS
 
+from app.db import DATABASE_STEP
 from app.errors import RepoConfigError
 from app.github import COMMENT
 from app.repo_config import CONFIG_PATH, parse_repo_config
@@ -38,14 +39,14 @@ def run_url(run_id: str) -> str:
     return f"{current().settings.fixer_public_url}/runs/{quote(run_id, safe='')}"
 
 
-@DBOS.step(name="record_run")
+@DBOS.step(name="record_run", **DATABASE_STEP)
 async def record_run_step(run_id: str, request: dict[str, Any], attempt: int) -> None:
     store.record_run(
         current().settings.database_url, run_id, RunRequest.model_validate(request), attempt
     )
 
 
-@DBOS.step(name="set_state")
+@DBOS.step(name="set_state", **DATABASE_STEP)
 async def set_state_step(run_id: str, fields: dict[str, Any]) -> None:
     store.update_run(current().settings.database_url, run_id, **fields)
     recorder.note_state(run_id, fields)

@@ -74,6 +74,16 @@ def long_script() -> tuple[list[Message], int]:
     return planner + coder, len(planner)
 
 
+GITHUB_STEPS = {
+    "load_repo",
+    "actor_permission",
+    "app_bot_login",
+    "acknowledge",
+    "status_comment",
+}
+"""Steps that are GitHub calls (reads of the repository, the status comment)."""
+
+
 def phase_of(name: str) -> str | None:
     """The bench's phase for a DBOS step name."""
     if name == "fetch_base":
@@ -90,29 +100,50 @@ def phase_of(name: str) -> str | None:
         return name
     if ".tool." in name or name.startswith("tool"):
         return "tools"
+    if name in GITHUB_STEPS:
+        return "github"
+    if name.startswith("slack_"):
+        return "slack"
+    if name in ("record_run", "set_state"):
+        return "run_state"
     return None
 
 
-def step_times(database: Path) -> dict[str, Any]:
-    """Milliseconds per phase, summed over the steps of every workflow of the run."""
+def step_times(database: Path, window: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Milliseconds per phase, summed over the steps of every workflow of the run; with
+    ``window`` (epoch ms), only steps that started in it, and ``other_ms``: the window's time
+    in no step at all (webhook and intake, queue polls, DBOS and timeline bookkeeping between
+    steps, the sandbox's removal when the round ends)."""
     with sqlite3.connect(database) as db:
-        # An agent waits on each model call as a child workflow on the LLM queue: the
-        # parent's DBOS.getResult on an llm_call child is the call as the agent sees it.
+        # Runs started before model calls became steps of the run wait on each call as a
+        # child workflow on the LLM queue: the parent's DBOS.getResult on an llm_call child
+        # is the call as the agent sees it. Now the model_call step of the round is.
         rows = db.execute(
             "SELECT CASE WHEN s.name = 'llm_call' THEN 'llm_wait' ELSE o.function_name END, "
-            "o.started_at_epoch_ms, o.completed_at_epoch_ms FROM operation_outputs o "
+            "o.started_at_epoch_ms, o.completed_at_epoch_ms, "
+            "o.workflow_uuid LIKE '%/round-%.llm.%' FROM operation_outputs o "
             "LEFT JOIN workflow_status s ON s.workflow_uuid = o.child_workflow_id "
             "AND o.function_name = 'DBOS.getResult' "
             "WHERE o.completed_at_epoch_ms IS NOT NULL"
         ).fetchall()
     phases: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    for name, started, completed in rows:
-        if (phase := phase_of(str(name))) is not None and started is not None:
+    for name, started, completed, in_llm_child in rows:
+        if started is None or (window and not window[0] <= started <= window[1]):
+            continue
+        phase = phase_of(str(name))
+        if phase == "llm_model" and not in_llm_child:
+            counts["llm_wait"] += 1  # a direct call: the step is what the agent waits for
+            phases["llm_wait"] += completed - started
+        if phase is not None:
             phases[phase] += completed - started
             counts[phase] += 1
     spans = {f"{p}_ms": round(v) for p, v in sorted(phases.items())}
     spans["agent_loops_ms"] = round(phases["llm_wait"] + phases["tools"])
+    if window is not None:
+        # llm_model is inside llm_wait (the same step, or the child the wait is on).
+        covered = sum(v for p, v in phases.items() if p not in ("llm_model", "pull_request"))
+        spans["other_ms"] = round(window[1] - window[0] - covered)
     return {**spans, "tool_steps": counts["tools"], "llm_calls": counts["llm_wait"]}
 
 
@@ -121,10 +152,11 @@ def full_run(tmp: Path) -> dict[str, Any]:
     stack = Stack(tmp, generate_app_key(), script)
     try:
         stack.start_fixer()
-        started = time.monotonic()
+        started, opened_ms = time.monotonic(), time.time() * 1000
         stack.open_issue()
         wait_until(lambda: stack.approval_messages(), timeout=300, what="the approval message")
         to_approval = time.monotonic() - started
+        window = (opened_ms, time.time() * 1000)
         clicked = time.monotonic()
         assert stack.click("fixer_approve", RUN, 1).status_code == 200
         wait_until(lambda: stack.github.state.pulls, timeout=120, what="the pull request")
@@ -136,6 +168,7 @@ def full_run(tmp: Path) -> dict[str, Any]:
             "issue_to_approval_s": round(to_approval, 2),
             "approval_to_pr_s": round(to_pr, 2),
             **step_times(stack.workdir / "fixer.db"),
+            "to_approval": step_times(stack.workdir / "fixer.db", window),
         }
     finally:
         stack.stop()

@@ -121,6 +121,10 @@ def test_failing_tests_still_offer_approval_clearly_marked(
         what="the status comment marking the failing tests",
     )
     assert len(stack.github.state.comments) == 1
+    # Approved anyway, the PR opens as a draft (`draft: when_tests_fail`, the default).
+    assert stack.click("fixer_approve", f"{sample_repo.REPO}#1:1", 1).status_code == 200
+    [pull] = wait_until(lambda: list(stack.github.state.pulls.values()), what="the pull request")
+    assert pull.draft is True and "**still failing**" in (pull.body or "")
 
 
 def test_approval_expires_with_a_comment_and_no_push(

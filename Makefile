@@ -80,8 +80,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Two test processes (pytest-xdist): most of an end-to-end test is waiting on `fixer serve`,
+# Docker and the emulations, so two overlap well on two cores. A test file stays on one
+# process (its module fixtures are set up once, its tests run in order); every test still
+# gets its own port, working directory, database and sandboxes. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
+
 test: lock-check setup sandbox-image browser postgres lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 serve: setup
 	$(BIN)/fixer serve

@@ -243,7 +243,12 @@ def main() -> None:
         help="comma-separated worker|worker-back|worker-dead|web|both|postgres, in order",
     )
     parser.add_argument("--every", type=float, default=2.0, help="seconds between issues")
-    parser.add_argument("--executor-timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--executor-timeout",
+        type=float,
+        default=30.0,
+        help="FIXER_EXECUTOR_TIMEOUT_S (the default)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds for all PRs")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "chaos_distributed.json")

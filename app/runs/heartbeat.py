@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from dbos import DBOS
@@ -70,6 +71,10 @@ class Heartbeat:
         self.timeout_s = timeout_s
         self.interval_s = max(0.5, timeout_s / 6)
         self._task: asyncio.Task[None] | None = None
+        # Its own thread: a busy worker's shared pool is full of DBOS polls and steps, and a
+        # beat queued behind them for a timeout makes a live worker look dead, so that
+        # another recovers (runs a second time) the workflows it is still running.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixer-heartbeat")
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="fixer-heartbeat")
@@ -79,12 +84,14 @@ class Heartbeat:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self._thread.shutdown(wait=False)
 
     async def tick(self) -> list[str]:
         """One beat; returns the executors whose runs this worker took over."""
-        await asyncio.to_thread(beat, self.database_url, self.executor_id)
-        taken = await asyncio.to_thread(
-            claim_silent, self.database_url, self.executor_id, self.timeout_s
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, beat, self.database_url, self.executor_id)
+        taken = await loop.run_in_executor(
+            self._thread, claim_silent, self.database_url, self.executor_id, self.timeout_s
         )
         if taken:
             log.warning("taking over the pending runs of silent workers %s", taken)

@@ -18,7 +18,7 @@ from typing import Any
 import docker
 import httpx
 
-from agents.sandbox.run_resources import remove_run
+from agents.sandbox.run_resources import MANAGED_LABEL, RUN_LABEL, remove_run
 from app.config import Settings
 from app.config_paths import absolute_database_url
 from app.runs.workspace import sandbox_key
@@ -162,22 +162,45 @@ class Stack:
         self.process.wait()
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        # Every process is told at once, so a stack of a web and several workers waits for
+        # the slowest shutdown, not for the sum of them.
+        running = [process for process in self.processes if process.poll() is None]
+        for process in running:
+            process.terminate()
+        deadline = time.monotonic() + 30
+        for process in running:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         client = docker.from_env()
-        for repo, number in list(self.github.state.issues):
-            for attempt in range(1, 4):
-                run_id = f"{repo}#{number}:{attempt}"
-                remove_run(client, sandbox_key(self.database_url, run_id))
+        for run_key in self._sandbox_runs(client):
+            remove_run(client, run_key)
         client.close()
         self.model_server.stop()
         self.slack.stop()
         self.github.stop()
+
+    def _sandbox_runs(self, client: Any) -> set[str]:
+        """The run keys of this stack's runs (any attempt) that still hold a container, volume
+        or network: one listing per kind of resource, instead of three per possible run."""
+        keys = {
+            sandbox_key(self.database_url, f"{repo}#{number}:{attempt}")
+            for repo, number in list(self.github.state.issues)
+            for attempt in range(1, 4)
+        }
+        if not keys:
+            return set()
+        managed = {"label": [f"{MANAGED_LABEL}=true"]}
+        # sparse: the list answer already carries the labels, no inspect per container.
+        listed = [
+            *client.containers.list(all=True, sparse=True, filters=managed),
+            *client.volumes.list(filters=managed),
+            *client.networks.list(filters=managed),
+        ]
+        found = {(item.attrs.get("Labels") or {}).get(RUN_LABEL, "") for item in listed}
+        return keys & found
 
     def log_text(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in self.logs)

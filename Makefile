@@ -62,10 +62,9 @@ wheels: setup
 docker:
 	bash scripts/docker-up.sh
 
-# universal (default + Go, Rust, JDK) builds from default; layer caching makes both no-ops
-# once built.
+# universal (default + Go, Rust, JDK) builds from default, and build.sh builds that parent
+# first: one call builds both. Layer caching makes it a no-op once built.
 sandbox-image: docker
-	bash sandbox_images/build.sh default
 	bash sandbox_images/build.sh universal
 
 # Headless Chromium for the run-page browser test.

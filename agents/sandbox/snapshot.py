@@ -102,7 +102,9 @@ def restore_snapshot(
     try:
         if not sandbox.fresh:
             sandbox.ensure()
-        base = copy_worktree(sandbox, base_dir, archive=archive, base=snapshot.base_commit)
+        base = copy_worktree(
+            sandbox, base_dir, archive=archive, base=snapshot.base_commit, tree=snapshot.tree_hash
+        )
     finally:
         archive.close()
     if base != snapshot.base_commit:

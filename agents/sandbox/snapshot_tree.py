@@ -30,7 +30,6 @@ from agents.sandbox.workspace_archive import pack_restored
 # of the archive. EOL and ident conversion stay, as in the checkout the run started from.
 SCRATCH_ATTRIBUTES = "* -export-ignore -export-subst\n"
 LOOSE_FAN = re.compile(r"[0-9a-f]{2}")
-MIN_LOOSE_TO_PACK = 64
 
 
 def build_restore_archive(base_dir: Path, snapshot: SandboxSnapshot) -> IO[bytes]:
@@ -59,19 +58,20 @@ def build_restore_archive(base_dir: Path, snapshot: SandboxSnapshot) -> IO[bytes
 
 
 def _pack_loose_objects(git: _Git, base_dir: Path, scratch: Path) -> list[Path]:
-    """The checkout's loose objects as one pack (.pack, .idx), or none when there are few.
+    """The checkout's loose objects and the snapshot's new ones as one pack (.pack, .idx).
 
     Docker unpacks an archive file by file, and a fresh clone or commit leaves thousands of
-    loose objects: one pack of the same objects is the same repository in two files.
+    loose objects: one pack of the same objects is the same repository in two files. The
+    snapshot's blobs and trees go in too, so the container can read the snapshot's tree.
     """
-    objects = base_dir / ".git" / "objects"
     names = [
         f"{fan.name}{entry.name}"
+        for objects in (base_dir / ".git" / "objects", scratch / "repo.git" / "objects")
         for fan in objects.iterdir()
         if LOOSE_FAN.fullmatch(fan.name)
         for entry in fan.iterdir()
     ]
-    if len(names) < MIN_LOOSE_TO_PACK:
+    if not names:
         return []
     digest = git(
         ["pack-objects", "-q", "--window=0", str(scratch / "pack")],

@@ -37,7 +37,9 @@ INSTALLED_PATTERNS = (
 )
 # A tree without git gets a repository and a base commit, so snapshots work the same. A
 # restore names its base: HEAD is detached there when the copied .git points elsewhere (the
-# files are already the snapshot's; only HEAD and git's own index move).
+# files are already the snapshot's; only HEAD and git's own index move). It also names the
+# snapshot's tree, which seeds the snapshot index: the restored files count as the agent's,
+# never as setup output.
 RECORD_BASE_SCRIPT = f"""set -e
 cd /workspace
 if [ ! -d .git ]; then
@@ -50,7 +52,7 @@ if [ -n "$base" ] && [ "$(git rev-parse --verify HEAD^{{commit}})" != "$base" ];
   git update-ref --no-deref HEAD "$base" && git read-tree "$base"
 fi
 base=$(git rev-parse --verify HEAD^{{commit}})
-GIT_INDEX_FILE=.git/fixer/index git read-tree "$base"
+GIT_INDEX_FILE=.git/fixer/index git read-tree "${{tree:-$base}}"
 printf '%s' "$base" > .git/fixer/base
 printf '%s' "$base"
 """
@@ -72,11 +74,17 @@ def exclude_setup_output(sandbox: DockerSandbox) -> None:
 
 
 def copy_worktree(
-    sandbox: DockerSandbox, host_dir: Path, *, archive: IO[bytes] | None = None, base: str = ""
+    sandbox: DockerSandbox,
+    host_dir: Path,
+    *,
+    archive: IO[bytes] | None = None,
+    base: str = "",
+    tree: str = "",
 ) -> str:
     """Replace /workspace with ``host_dir`` (or ``archive`` made from it); the base commit.
 
-    The base is HEAD, or ``base`` when given (HEAD is then moved there).
+    The base is HEAD, or ``base`` when given (HEAD is then moved there); the snapshot index
+    starts from the base's tree, or from ``tree`` (its objects must be in the archive).
     """
     archive = archive or pack_worktree(host_dir)
     try:
@@ -87,7 +95,7 @@ def copy_worktree(
             raise SandboxError(f"Docker refused to copy {host_dir} into /workspace")
     finally:
         archive.close()
-    script = paths.script(RECORD_BASE_SCRIPT, base=base)
+    script = paths.script(RECORD_BASE_SCRIPT, base=base, tree=tree)
     outcome = sandbox.run_script(script, timeout=300, cap=65536)
     text = outcome.output.render()[0].decode(errors="replace").strip()
     if outcome.exit_code != 0:

@@ -14,15 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from dbos import DBOS, EnqueueOptions
+from dbos import DBOS
 from sqlmodel import col, select
 
 from app.db import session_scope
 from app.models import ACTIVE_STATES, Run, RunState
 from app.runs import pr_lineage, store
 from app.runs.feedback import FeedbackEvent, PullClosed
-from app.runs.followup_steps import partition_of, round_id_for, round_prefix
-from app.runs.queues import FOLLOWUP_QUEUE
+from app.runs.followup_steps import enqueue_round, round_id_for, round_prefix
 
 log = logging.getLogger("fixer.followup")
 NOT_OURS = "ignored:not a pull request Fixer opened"
@@ -32,7 +31,13 @@ def accept_feedback(database_url: str, event: FeedbackEvent) -> str:
     """Store ``event`` and owe its PR a round; the delivery's outcome."""
     lineage = pr_lineage.get_lineage(database_url, event.repo_full_name, event.pr_number)
     if lineage is None:
-        return NOT_OURS  # anyone else's PR: recorded, no reply
+        if not store.opening_pr_in(database_url, event.repo_full_name):
+            return NOT_OURS  # anyone else's PR: recorded, no reply
+        # A run of this repository is opening its PR and may not have recorded it yet (CI
+        # or a reviewer can be that quick, and a crash widens the gap): keep the feedback;
+        # recording the PR starts its round, and feedback on anyone else's PR waits forever.
+        pr_lineage.store_feedback(database_url, event)
+        return f"kept:until the pull request being opened is recorded ({event.key})"
     if lineage.state != "open":
         return f"ignored:the pull request is {lineage.state}"
     if event.head_ref and event.head_ref != lineage.head_ref:
@@ -40,16 +45,7 @@ def accept_feedback(database_url: str, event: FeedbackEvent) -> str:
     stored = pr_lineage.store_feedback(database_url, event)
     round_id = round_id_for(lineage.run_id, event.pr_number, event.key)
     # Enqueued even when stored before: this process may have died between the two.
-    DBOS.enqueue_workflow_with_options(
-        EnqueueOptions(
-            queue_name=FOLLOWUP_QUEUE,
-            workflow_name="followup_round",
-            workflow_id=round_id,
-            queue_partition_key=partition_of(event.repo_full_name, event.pr_number),
-        ),
-        event.repo_full_name,
-        event.pr_number,
-    )
+    enqueue_round(event.repo_full_name, event.pr_number, round_id)
     return f"followup:{round_id}" if stored else f"ignored:feedback {event.key} is stored already"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from dbos import DBOS
+from dbos import DBOS, EnqueueOptions
 
 from app.db import session_scope
 from app.git_host import GitRunner
@@ -22,6 +22,7 @@ from app.runs.artifacts import put_artifact
 from app.runs.context import current
 from app.runs.feedback import FeedbackEvent
 from app.runs.github_steps import GITHUB_STEP
+from app.runs.queues import FOLLOWUP_QUEUE
 from app.runs.step_errors import recordable_errors
 
 DIFF_LIMIT = 60_000
@@ -144,4 +145,25 @@ async def record_lineage_step(
         clone_url=loaded["clone_url"],
         pr_url=pull["html_url"],
         plan=plan,
+    )
+    # Feedback that came while the PR was being opened (CI, a quick reviewer) was kept for
+    # it: now that the PR is known as Fixer's, it gets its round.
+    database_url = current().settings.database_url
+    for key in pr_lineage.waiting_feedback(database_url, request["repo_full_name"], pull["number"]):
+        enqueue_round(
+            request["repo_full_name"], pull["number"], round_id_for(run_id, pull["number"], key)
+        )
+
+
+def enqueue_round(repo_full_name: str, pr_number: int, round_id: str) -> None:
+    """Owe the PR the round ``round_id`` (idempotent: the id is derived from its feedback)."""
+    DBOS.enqueue_workflow_with_options(
+        EnqueueOptions(
+            queue_name=FOLLOWUP_QUEUE,
+            workflow_name="followup_round",
+            workflow_id=round_id,
+            queue_partition_key=partition_of(repo_full_name, pr_number),
+        ),
+        repo_full_name,
+        pr_number,
     )

@@ -145,3 +145,19 @@ def set_outcome(database_url: str, round_id: str, key: str, outcome: str) -> Non
             )
             .values(outcome=outcome[:500])
         )
+
+
+def waiting_feedback(database_url: str, repo_full_name: str, pr_number: int) -> list[str]:
+    """Keys of the PR's feedback that no round has claimed yet, oldest first."""
+    with session_scope(database_url) as session:
+        return list(
+            session.exec(
+                select(PullRequestFeedback.key)
+                .where(
+                    col(PullRequestFeedback.repo_full_name) == repo_full_name,
+                    col(PullRequestFeedback.pr_number) == pr_number,
+                    col(PullRequestFeedback.round_id).is_(None),
+                )
+                .order_by(col(PullRequestFeedback.id))
+            )
+        )

@@ -87,3 +87,14 @@ def list_runs(
         if state:
             query = query.where(Run.state == state)
         return list(session.exec(query).all())
+
+
+def opening_pr_in(database_url: str, repo_full_name: str) -> bool:
+    """Whether a run of the repository is pushing its branch or opening its PR right now."""
+    with session_scope(database_url) as session:
+        found = session.exec(
+            select(Run.id).where(
+                Run.repo_full_name == repo_full_name, Run.state == RunState.opening_pr
+            )
+        ).first()
+    return found is not None

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.db import migrate
-from app.runs import pr_lineage
+from app.models import RunState
+from app.runs import pr_lineage, store
 from app.runs.feedback import FeedbackEvent
 from app.runs.followup_intake import NOT_OURS, accept_feedback
+from app.runs.request import RunRequest
 
 REPO = "acme/calc"
 
@@ -78,3 +80,25 @@ def test_feedback_on_a_pr_fixer_did_not_open_or_a_closed_one_is_ignored(tmp_path
     assert not pr_lineage.close_lineage(url, REPO, 5, merged=False)
     assert accept_feedback(url, _event("comment:1")) == "ignored:the pull request is merged"
     assert pr_lineage.claim_feedback(url, REPO, 5, "round-a") == []
+
+
+def test_feedback_while_a_run_opens_its_pr_is_kept_for_it_and_none_is_kept_otherwise(
+    tmp_path: Path,
+) -> None:
+    url = _db(tmp_path)
+    request = RunRequest(
+        repo_full_name=REPO,
+        repo_id=1,
+        installation_id=2,
+        issue_number=3,
+        trigger="opened",
+        actor="dev",
+    )
+    store.record_run(url, request.run_id(1), request, 1)
+    # No run is opening a PR: feedback on an unknown PR is nobody's, and nothing is stored.
+    assert accept_feedback(url, _event("comment:20", pr=8)) == NOT_OURS
+    assert pr_lineage.waiting_feedback(url, REPO, 8) == []
+    # A run is between opening PR 8 and recording it: CI on it is kept, not dropped.
+    store.update_run(url, request.run_id(1), state=RunState.opening_pr)
+    assert accept_feedback(url, _event("comment:21", pr=8)).startswith("kept:")
+    assert pr_lineage.waiting_feedback(url, REPO, 8) == ["comment:21"]

@@ -32,20 +32,29 @@ SELECT (SELECT taken_over_by FROM executors WHERE id = %(id)s),
 """
 
 
-def postgres_cluster() -> tuple[str, str]:
-    """(version, name) of the machine's cluster, as ``pg_lsclusters`` lists it."""
-    line = subprocess.run(
+def postgres_cluster(port: int) -> tuple[str, str]:
+    """(version, name) of the cluster on ``port``, as ``pg_lsclusters`` lists it."""
+    lines = subprocess.run(
         ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[0]
-    version, name = line.split()[:2]
-    return version, name
+    ).stdout.splitlines()
+    for line in lines:
+        version, name, on = line.split()[:3]
+        if on == str(port):
+            return version, name
+    raise RuntimeError(f"no PostgreSQL cluster listens on port {port}: {lines}")
 
 
 class Cluster:
     def __init__(
-        self, stack: Stack, timeline: Timeline, rng: random.Random, timeout_s: float
+        self,
+        stack: Stack,
+        timeline: Timeline,
+        rng: random.Random,
+        timeout_s: float,
+        postgres_port: int = 5432,
     ) -> None:
         self.stack = stack
+        self.postgres_port = postgres_port
         self.timeline = timeline
         self.rng = rng
         self.timeout_s = timeout_s
@@ -128,7 +137,7 @@ class Cluster:
         elif kind == "postgres":
             self.timeline.mark("postgres restart")
             began = time.monotonic()
-            version, name = postgres_cluster()
+            version, name = postgres_cluster(self.postgres_port)
             subprocess.run(["pg_ctlcluster", version, name, "restart"], check=True)
             self.postgres_restart_s.append(round(time.monotonic() - began, 1))
         else:

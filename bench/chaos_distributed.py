@@ -41,6 +41,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from sqlalchemy.engine import make_url
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -119,7 +120,8 @@ def chaos(tmp: Path, args: argparse.Namespace, database_url: str) -> dict[str, A
     names = [f"acme/calc-{n}" for n in range(1, args.repos + 1)]
     started = time.monotonic()
     timeline = Timeline(database_url, started, lambda: len(stack.github.state.pulls))
-    cluster = Cluster(stack, timeline, rng, args.executor_timeout)
+    port = make_url(database_url).port or 5432
+    cluster = Cluster(stack, timeline, rng, args.executor_timeout, postgres_port=port)
     try:
         for name in names:
             stack.github.create_repo(name, files=sample_repo.FILES)
@@ -250,6 +252,12 @@ def main() -> None:
         help="FIXER_EXECUTOR_TIMEOUT_S (the default)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cluster",
+        default="",
+        help="run on (and restart) a PostgreSQL cluster of this name, created if missing, "
+        "instead of the machine's cluster on 5432 (tests use one, so others' databases stay up)",
+    )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds for all PRs")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "chaos_distributed.json")
     args = parser.parse_args()
@@ -257,18 +265,21 @@ def main() -> None:
     args.repos = min(args.repos, args.runs)
     args.png = args.out.with_suffix(".png")
     name = f"fixer_chaos_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(SERVER, autocommit=True) as admin:
+    server, up = SERVER, [str(HERE.parent / "scripts" / "postgres-up.sh")]
+    if args.cluster:
+        # A cluster of the bench's own: restarting it cannot break anyone else's database.
+        up = [str(HERE.parent / "scripts" / "postgres-cluster-up.sh"), args.cluster]
+        server = subprocess.run(
+            ["bash", *up], check=True, capture_output=True, text=True
+        ).stdout.strip()
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         with tempfile.TemporaryDirectory(prefix="fixer-chaos-pg-") as tmp:
-            result = chaos(Path(tmp), args, SERVER.rsplit("/", 1)[0] + f"/{name}")
+            result = chaos(Path(tmp), args, server.rsplit("/", 1)[0] + f"/{name}")
     finally:
-        subprocess.run(
-            ["bash", str(HERE.parent / "scripts" / "postgres-up.sh")],
-            check=False,
-            capture_output=True,
-        )  # in case a restart was cut short
-        with psycopg.connect(SERVER, autocommit=True) as admin:
+        subprocess.run(["bash", *up], check=False, capture_output=True)  # a cut-short restart
+        with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

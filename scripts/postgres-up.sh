@@ -11,8 +11,10 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/
   apt-get install -y -qq postgresql >/dev/null
 fi
 
-read -r version cluster _ < <(pg_lsclusters --no-header | head -1)
-if ! pg_lsclusters --no-header | awk '{print $4}' | grep -q online; then
+# The cluster on 5432 (Debian's `main`), not a test's own cluster (postgres-cluster-up.sh).
+read -r version cluster _ < <(pg_lsclusters --no-header | awk '$3 == 5432' | head -1)
+if [ -z "${cluster:-}" ]; then read -r version cluster _ < <(pg_lsclusters --no-header | head -1); fi
+if ! pg_lsclusters --no-header | awk -v n="$cluster" '$2 == n {print $4}' | grep -q online; then
   echo "postgres-up: starting cluster $version/$cluster" >&2
   pg_ctlcluster "$version" "$cluster" start
 fi

@@ -39,6 +39,8 @@ def test_runs_on_postgres_survive_every_kind_of_kill_and_a_database_restart_exac
             "7",
             "--timeout",
             "360",  # ~100 s on a quiet 2-core machine; starting 5 processes under load is slow
+            "--cluster",
+            "fixer-chaos",  # its own cluster: the restart must not cut other tests' databases
             "--out",
             str(out),
         ],

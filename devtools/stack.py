@@ -183,15 +183,10 @@ class Stack:
         self.github.stop()
 
     def _sandbox_runs(self, client: Any) -> set[str]:
-        """The run keys of this stack's runs (any attempt) that still hold a container, volume
-        or network: one listing per kind of resource, instead of three per possible run."""
-        keys = {
-            sandbox_key(self.database_url, f"{repo}#{number}:{attempt}")
-            for repo, number in list(self.github.state.issues)
-            for attempt in range(1, 4)
-        }
-        if not keys:
-            return set()
+        """The run keys of this stack's runs (any attempt, and their follow-up rounds on the
+        PR) that still hold a container, volume or network: every key is scoped to the
+        stack's database, so one listing per kind of resource finds them all."""
+        scope = sandbox_key(self.database_url, "")  # "@<hash of the database URL>"
         managed = {"label": [f"{MANAGED_LABEL}=true"]}
         # sparse: the list answer already carries the labels, no inspect per container.
         listed = [
@@ -200,7 +195,7 @@ class Stack:
             *client.networks.list(filters=managed),
         ]
         found = {(item.attrs.get("Labels") or {}).get(RUN_LABEL, "") for item in listed}
-        return keys & found
+        return {key for key in found if key.endswith(scope)}
 
     def log_text(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in self.logs)

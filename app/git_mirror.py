@@ -7,8 +7,10 @@ the URL and carries the token for that call only, so nothing on disk knows a cre
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,7 +111,13 @@ class RepoMirror:
         raise RepositoryUnreachable(f"{clone_url} has no branch, tag or commit {ref!r}")
 
     def worktree(self, clone_url: str, base_commit: str, dest: Path) -> Path:
-        """A plain, self-contained checkout of ``base_commit`` in ``dest`` with no remote."""
+        """A plain, self-contained checkout of ``base_commit`` in ``dest`` with no remote.
+
+        Built beside ``dest`` and renamed into place once complete: a process killed halfway
+        leaves a scratch directory, never a ``dest`` that still borrows the mirror's objects
+        (callers take an existing ``dest`` as done).
+        """
+        scratch = dest.with_name(f"{dest.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         with self.locked(clone_url) as path:
             if not (path / "HEAD").exists():
                 raise GitHostError(f"no mirror of {clone_url} yet: call RepoMirror.fetch first")
@@ -119,10 +127,10 @@ class RepoMirror:
                 "--shared",
                 "--no-checkout",
                 str(path),
-                str(dest),
-                what=f"cloning the mirror of {clone_url} into {dest}",
+                str(scratch),
+                what=f"cloning the mirror of {clone_url} into {scratch}",
             )
-        git = GitRunner(dest)
+        git = GitRunner(scratch)
         try:
             git.run(
                 "checkout",
@@ -135,8 +143,21 @@ class RepoMirror:
             # --shared borrowed the mirror's objects; copy them in and drop the link so the
             # checkout still works once copied into the sandbox, where the mirror is absent.
             git.run("repack", "-a", "-d", "--quiet")
-            (dest / ".git" / "objects" / "info" / "alternates").unlink()
+            (scratch / ".git" / "objects" / "info" / "alternates").unlink()
         except GitHostError:
-            shutil.rmtree(dest, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
             raise
+        try:
+            scratch.rename(dest)
+        except OSError:
+            # Another process finished the same checkout first (or a half-made one from an
+            # older version is in the way): keep a complete one.
+            if (
+                not (dest / ".git" / "objects" / "info" / "alternates").exists()
+                and (dest / ".git").exists()
+            ):
+                shutil.rmtree(scratch, ignore_errors=True)
+                return dest
+            shutil.rmtree(dest, ignore_errors=True)
+            scratch.rename(dest)
         return dest

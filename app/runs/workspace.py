@@ -99,7 +99,9 @@ class RunWorkspace:
         """A checkout of ``base_commit`` on this host, fetched again if this host lacks it."""
         key = hashlib.sha256(self.run_id.encode()).hexdigest()[:16]
         dest = self.settings.fixer_cache_dir / "worktrees" / f"{key}-{base_commit[:12]}"
-        if (dest / ".git").exists():
+        # Complete once it no longer borrows the mirror's objects (a checkout is renamed into
+        # place whole; one left half-made by an older version is made again).
+        if (dest / ".git").exists() and not (dest / ".git/objects/info/alternates").exists():
             return dest
         try:
             return self.mirror.worktree(self.clone_url, base_commit, dest)

@@ -156,6 +156,23 @@ def test_token_is_nowhere_on_disk_in_mirror_or_worktree(
     git(dest, "fsck", "--no-progress")
 
 
+def test_a_checkout_left_half_made_by_a_killed_process_is_made_again_whole(
+    remote: Remote, mirror: RepoMirror, tmp_path: Path
+) -> None:
+    head = mirror.fetch(remote.url, READ)
+    dest = tmp_path / "checkout"
+    # What a process killed between the shared clone and the repack left behind.
+    git(tmp_path, "clone", "--quiet", "--shared", str(mirror.path(remote.url)), str(dest))
+    assert (dest / ".git" / "objects" / "info" / "alternates").exists()
+
+    made = mirror.worktree(remote.url, head, dest)
+
+    assert made == dest and git(dest, "rev-parse", "HEAD") == head
+    assert not (dest / ".git" / "objects" / "info" / "alternates").exists()
+    assert [p.name for p in tmp_path.iterdir() if ".partial-" in p.name] == []
+    git(dest, "fsck", "--no-progress")
+
+
 def test_wrong_token_is_repository_unreachable_without_the_token(
     remote: Remote, mirror: RepoMirror
 ) -> None:

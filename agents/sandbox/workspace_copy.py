@@ -98,6 +98,7 @@ def copy_worktree(
     script = paths.script(RECORD_BASE_SCRIPT, base=base, tree=tree)
     outcome = sandbox.run_script(script, timeout=300, cap=65536)
     text = outcome.output.render()[0].decode(errors="replace").strip()
-    if outcome.exit_code != 0:
-        raise SandboxError(f"could not record the base commit of {host_dir}: {text}")
+    if outcome.exit_code != 0 or not text:
+        # Nothing printed with exit 0: the exec lost its container (removed under it).
+        raise SandboxError(f"could not record the base commit of {host_dir}: {text or 'no output'}")
     return text.splitlines()[-1]

@@ -65,7 +65,9 @@ async def fetch_base_step(phase: dict[str, Any]) -> str:
     return await asyncio.to_thread(workspace_for(PhaseInput.model_validate(phase)).fetch)
 
 
-@DBOS.step(name="start_sandbox")
+# Retried: a fresh container is made again whole (a Docker hiccup, or a container removed
+# under the step by a worker that took the run over, must not end the run).
+@DBOS.step(name="start_sandbox", retries_allowed=True, max_attempts=3, interval_seconds=2.0)
 async def start_sandbox_step(phase: dict[str, Any], base_commit: str) -> list[dict[str, Any]]:
     workspace = workspace_for(PhaseInput.model_validate(phase))
     results = await asyncio.to_thread(workspace.start, workspace.sandbox(), base_commit)

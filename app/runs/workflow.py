@@ -7,6 +7,7 @@ queue; waiting for a person is a durable ``recv`` that holds no container.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from dbos import DBOS, EnqueueOptions
@@ -40,6 +41,8 @@ from app.runs.slack_steps import (
 )
 from app.runs.workflow_files import workflow_warning
 from app.slack.diffstat import parse_diffstat, totals
+
+log = logging.getLogger("fixer.runs")
 
 
 async def run_round(phase: PhaseInput) -> PhaseOutput:
@@ -146,6 +149,12 @@ async def approval_rounds(
         return await _rounds(journal, phase, config, loaded)
     except RUN_ENDING as exc:
         return await journal.fail(reason_for(exc, journal.run_id), journal.spent)
+    except Exception as exc:
+        # Anything else is a bug of ours (cancellation is a BaseException, not caught): the
+        # run fails saying so, instead of staying "planning" with nothing left to move it.
+        log.exception("run %s stopped on an unexpected error", journal.run_id)
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        return await journal.fail(reason, journal.spent)
 
 
 async def _rounds(

@@ -205,22 +205,30 @@ class DeliveryRecovery:
     async def _loop(self) -> None:
         # Lets the server start listening first: a redelivery may arrive within a second.
         await asyncio.sleep(1.0)
+        failures = 0
         while True:
             owed = self._owed.is_set()
             self._owed.clear()
+            wait = self.interval
             try:
                 await self.sweep()
+                failures = 0
             except Exception as exc:
                 if owed:  # the refused delivery is still to be asked for
                     self._owed.set()
+                # A 5xx or a dropped connection from GitHub is usually brief: try again soon,
+                # backing off to the usual interval, rather than leave missed deliveries for
+                # a whole interval.
+                failures += 1
+                wait = min(self.interval, SOON_SECONDS * 2 ** (failures - 1))
                 log.warning(
                     "could not check GitHub's delivery log (%s: %s); trying again in %.0f s",
                     type(exc).__name__,
                     exc,
-                    SOON_SECONDS if owed else self.interval,
+                    SOON_SECONDS if owed else wait,
                 )
             if not self._owed.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._owed.wait(), timeout=self.interval)
+                    await asyncio.wait_for(self._owed.wait(), timeout=wait)
             if self._owed.is_set():  # the database is likely still coming back: give it time
                 await asyncio.sleep(SOON_SECONDS)

@@ -61,14 +61,15 @@ def test_a_webhook_refused_for_want_of_a_database_gets_503_and_an_early_sweep(
 
 
 class CountingRecovery(DeliveryRecovery):
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failing: set[int]) -> None:
         super().__init__(github=None, database_url="unused", interval=3600.0)  # type: ignore[arg-type]
         self.sweeps: list[float] = []
-        self.failures = failures
+        self.failing = failing
+        """Which sweeps (1 = the start-up one) fail."""
 
     async def sweep(self) -> list[str]:
         self.sweeps.append(time.monotonic())
-        if len(self.sweeps) <= self.failures:
+        if len(self.sweeps) in self.failing:
             raise ConnectionError("database still restarting")
         return []
 
@@ -78,7 +79,7 @@ async def test_an_owed_sweep_comes_seconds_later_and_is_retried_until_it_succeed
 ) -> None:
     monkeypatch.setattr(delivery_recovery, "SOON_SECONDS", 0.1)
     monkeypatch.setattr(asyncio, "sleep", _fast_first_sleep(asyncio.sleep))
-    recovery = CountingRecovery(failures=3)  # the start-up sweep and the next two fail
+    recovery = CountingRecovery(failing={2, 3})  # the two sweeps after the refusal fail
     recovery.start()
     try:
         await _until(lambda: len(recovery.sweeps) == 1)
@@ -88,6 +89,24 @@ async def test_an_owed_sweep_comes_seconds_later_and_is_retried_until_it_succeed
         await _until(lambda: len(recovery.sweeps) == 4)  # 2 failing, then 1 that succeeds
         await asyncio.sleep(0.5)
         assert len(recovery.sweeps) == 4  # done: back to the long interval
+    finally:
+        await recovery.stop()
+
+
+async def test_a_sweep_github_fails_is_tried_again_in_seconds_then_less_often(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A 502 from GitHub's delivery log must not leave missed deliveries for a whole interval.
+    monkeypatch.setattr(delivery_recovery, "SOON_SECONDS", 0.1)
+    monkeypatch.setattr(asyncio, "sleep", _fast_first_sleep(asyncio.sleep))
+    recovery = CountingRecovery(failing={1, 2, 3})
+    recovery.start()
+    try:
+        await _until(lambda: len(recovery.sweeps) == 4)
+        gaps = [b - a for a, b in zip(recovery.sweeps, recovery.sweeps[1:], strict=False)]
+        assert gaps[0] < gaps[1] < gaps[2] < 1.0, gaps  # 0.1 s, 0.2 s, 0.4 s: backing off
+        await asyncio.sleep(0.8)
+        assert len(recovery.sweeps) == 4  # it succeeded: back to the long interval
     finally:
         await recovery.stop()
 

@@ -182,6 +182,7 @@ class DeliveryRecovery:
         """Ask for every missed delivery still in GitHub's window; returns their GUIDs."""
         now = datetime.now(UTC)
         asked: list[str] = []
+        failed: Exception | None = None
         for view in await delivery_views(self.github, self.database_url):
             reason = view.missed()
             if reason is None or not view.redeliverable(now):
@@ -197,9 +198,17 @@ class DeliveryRecovery:
                 tries + 1,
                 MAX_REDELIVERIES,
             )
-            await ask_redelivery(self.github, view)
+            try:
+                await ask_redelivery(self.github, view)
+            except Exception as exc:
+                # One refused ask (a 502) must not hold back the others; the sweep is
+                # retried soon for this one.
+                failed = failed or exc
+                continue
             self._asked[view.guid] = tries + 1
             asked.append(view.guid)
+        if failed is not None:
+            raise failed
         return asked
 
     async def _loop(self) -> None:

@@ -97,3 +97,31 @@ async def test_the_whole_log_is_read_across_cursor_pages(
     assert len(views) == 105
     assert all(v.missed() == "never reached Fixer" for v in views)
     assert [v.latest.status_code for v in views[:1]] == [0]
+
+
+async def test_one_refused_redelivery_does_not_hold_back_the_others(
+    github: GitHubEmulation, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import delivery_recovery
+
+    github.open_issue(REPO, "First", None, author="octo")
+    github.open_issue(REPO, "Second", None, author="octo")
+    first, second = (d.id for d in github.state.deliveries[-2:])
+    real = delivery_recovery.ask_redelivery
+    refused: list[str] = []
+
+    async def flaky(gh: GitHubApp, view: delivery_recovery.DeliveryView) -> None:
+        if view.guid == first and not refused:
+            refused.append(view.guid)
+            raise RuntimeError("502 Bad Gateway")
+        await real(gh, view)
+
+    monkeypatch.setattr(delivery_recovery, "ask_redelivery", flaky)
+    sweep = recovery(settings)
+    with pytest.raises(RuntimeError):
+        await sweep.sweep()  # raised after asking for the rest, so the loop retries soon
+    wait_for(lambda: attempts(github, second) == 2)
+    assert attempts(github, first) == 1
+    # Fixer is still down, so the second is missed again too; the first is asked for now.
+    assert first in await sweep.sweep()
+    wait_for(lambda: attempts(github, first) == 2)

@@ -243,6 +243,14 @@ def figures(
     }
 
 
+def _server_url(printed: str) -> str:
+    """The URL the cluster script prints last; a line PostgreSQL's tools add is not it."""
+    urls = [line for line in printed.splitlines() if line.startswith("postgresql://")]
+    if not urls:
+        raise SystemExit(f"postgres-cluster-up.sh printed no server URL: {printed!r}")
+    return urls[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=100)
@@ -277,9 +285,8 @@ def main() -> None:
     if args.cluster:
         # A cluster of the bench's own: restarting it cannot break anyone else's database.
         up = [str(HERE.parent / "scripts" / "postgres-cluster-up.sh"), args.cluster]
-        server = subprocess.run(
-            ["bash", *up], check=True, capture_output=True, text=True
-        ).stdout.strip()
+        printed = subprocess.run(["bash", *up], check=True, capture_output=True, text=True)
+        server = _server_url(printed.stdout)
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -14,13 +14,15 @@ if ! pg_lsclusters --no-header | awk -v n="$name" '$2 == n' | grep -q .; then
 fi
 port=$(pg_lsclusters --no-header | awk -v n="$name" '$2 == n {print $3}')
 if ! pg_lsclusters --no-header | awk -v n="$name" '$2 == n {print $4}' | grep -q online; then
-  pg_ctlcluster "$version" "$name" start
+  # stdout too goes to stderr: pg_ctlcluster may say "Removed stale pid file", and this
+  # script's stdout is the server URL alone.
+  pg_ctlcluster "$version" "$name" start >&2
 fi
 for _ in $(seq 1 30); do
   if su postgres -c "psql -p $port -qAtc 'select 1'" >/dev/null 2>&1; then break; fi
   sleep 1
 done
-su postgres -c "psql -p $port -qAt" <<'SQL' >/dev/null
+su postgres -c "psql -p $port -qAt" <<'SQL' >&2
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fixer') THEN
     CREATE ROLE fixer LOGIN PASSWORD 'fixer' CREATEDB;

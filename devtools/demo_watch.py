@@ -158,7 +158,9 @@ class Watcher:
         for run_id in self.followed:
             label = f"{RUN_LABEL}={sandbox_key(self.stack.database_url, run_id)}"
             try:
-                found += self._docker.containers.list(all=True, filters={"label": [label]})
+                found += self._docker.containers.list(
+                    all=True, filters={"label": [label]}, ignore_removed=True
+                )
             except NotFound:  # listed, then removed before the SDK read it: look next poll
                 return
         current = {str(c.id): str(c.name) for c in found}

@@ -36,7 +36,11 @@ def _filters(run_id: str | None) -> dict[str, list[str]]:
 
 def find_run_containers(client: Any, run_id: str) -> list[Any]:
     """Containers of ``run_id`` in any state, newest first."""
-    found: list[Any] = client.containers.list(all=True, filters=_filters(run_id))
+    # docker-py inspects each listed container; one removed in between (a cleanup racing
+    # this one) would raise NotFound for a container that is, as asked, gone.
+    found: list[Any] = client.containers.list(
+        all=True, filters=_filters(run_id), ignore_removed=True
+    )
     return found
 
 
@@ -61,6 +65,6 @@ def remove_all_managed(client: Any) -> int:
     """Remove every Fixer sandbox on the engine (tests, ``fixer doctor --clean``)."""
     run_ids = {
         c.labels.get(RUN_LABEL, "")
-        for c in client.containers.list(all=True, filters=_filters(None))
+        for c in client.containers.list(all=True, filters=_filters(None), ignore_removed=True)
     }
     return sum(remove_run(client, run_id) for run_id in run_ids if run_id)

@@ -41,7 +41,9 @@ def live_sandboxes() -> int | None:
 
         client = docker.from_env(timeout=3)
         try:
-            return len(client.containers.list(filters={"label": f"{MANAGED_LABEL}=true"}))
+            return len(
+                client.containers.list(filters={"label": f"{MANAGED_LABEL}=true"}, sparse=True)
+            )
         finally:
             client.close()
     except Exception:

@@ -43,7 +43,7 @@ def slack_notes(stack: Stack) -> list[str]:
 
 def no_container_left(docker_client: Any, stack: Stack, run_id: str) -> bool:
     label = f"fixer.run_id={sandbox_key(stack.database_url, run_id)}"
-    return not docker_client.containers.list(all=True, filters={"label": label})
+    return not docker_client.containers.list(all=True, filters={"label": label}, sparse=True)
 
 
 CASES: list[tuple[str, str, list[Any], str]] = [

@@ -33,6 +33,41 @@ BENCHES: dict[str, list[str]] = {
 }
 
 
+# The figures `make bench` is held to (issue: harness speed), each checked in every run:
+# (benchmark, figure, comparison, target).
+TARGETS: list[tuple[str, str, str, float]] = [
+    ("e2e", "harness_ratio", "<=", 1.5),
+    ("llm_path", "added_ms_per_call", "<=", 10),
+    ("durable_overhead", "overhead_us_per_step", "<=", 3000),
+    ("sandbox", "grep_ratio", "<=", 1.5),
+    ("sandbox", "restore_ms", "<=", 2000),
+    ("sandbox", "container_start_ratio", "<=", 2),
+    ("ingest", "p99_ms", "<", 25),
+    ("ingest", "ratio", ">=", 0.5),
+]
+
+
+def judge(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target of a benchmark that ran: its figure, met or not, and by how much it
+    is missed (the figure over the target, or the target over it for a floor)."""
+    verdicts = []
+    for bench, key, op, target in TARGETS:
+        if bench not in results:
+            continue
+        value = results[bench].get(key)
+        verdict: dict[str, Any] = {"figure": f"{bench}.{key}", "target": f"{op} {target:g}"}
+        if not isinstance(value, int | float):
+            verdicts.append({**verdict, "value": None, "met": False, "missed_by": "no figure"})
+            continue
+        met = {"<=": value <= target, "<": value < target, ">=": value >= target}[op]
+        verdict.update(value=value, met=met)
+        if not met:
+            factor = value / target if op != ">=" else target / max(value, 1e-9)
+            verdict["missed_by"] = f"{factor:.2f}x"
+        verdicts.append(verdict)
+    return verdicts
+
+
 def run(name: str) -> dict[str, Any]:
     started = time.monotonic()
     done = subprocess.run(
@@ -79,13 +114,17 @@ def main() -> None:
         print(f"… {name}", file=sys.stderr, flush=True)
         results[name] = run(name)
     print(table(results))
+    targets = judge(results)
+    for verdict in targets:
+        shown = "met" if verdict["met"] else f"MISSED by {verdict['missed_by']}"
+        print(f"target {verdict['figure']:<36} {verdict['value']} {verdict['target']}: {shown}")
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "system": platform.system(),
     }
     (HERE / "results.json").write_text(
-        json.dumps({"machine": machine, "results": results}, indent=2) + "\n"
+        json.dumps({"machine": machine, "targets": targets, "results": results}, indent=2) + "\n"
     )
     failed = [n for n, r in results.items() if "error" in r]
     if failed:

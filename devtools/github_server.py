@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +110,15 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
 
 
 @dataclass
+class Hold:
+    """One held answer: ``reached`` once the call was made, answered once ``release`` is set."""
+
+    pattern: re.Pattern[str]
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class Faults:
     """Injected failures for chaos tests; decisions come from a seeded RNG, so runs repeat."""
 
@@ -121,6 +131,8 @@ class Faults:
     only: str | None = None
     """Regex on ``"METHOD /path"`` (prefix stripped) limiting which calls may fail."""
     seed: int = 0
+    holds: list[Hold] = field(default_factory=list)
+    """Answers held back after their side effect (see :meth:`hold`)."""
     limits: RateLimits = field(default_factory=RateLimits)
     """GitHub's primary and secondary rate limits (not faults: GitHub always enforces them)."""
     rng: random.Random = field(init=False)
@@ -130,6 +142,22 @@ class Faults:
 
     def _applies(self, method: str, path: str) -> bool:
         return self.only is None or re.search(self.only, f"{method} {path}") is not None
+
+    def hold(self, pattern: str) -> Hold:
+        """Hold the answer of the next call matching ``pattern`` (on ``"METHOD /path"``)
+        until released: GitHub has done what was asked, the caller has not heard yet (a slow
+        network). Tests use it to act inside a window that is otherwise milliseconds wide."""
+        held = Hold(re.compile(pattern))
+        self.holds.append(held)
+        return held
+
+    def wait_if_held(self, method: str, path: str) -> None:
+        """Called with no lock held, so the test can act on the emulation meanwhile."""
+        for held in self.holds:
+            if not held.reached.is_set() and held.pattern.search(f"{method} {path}"):
+                held.reached.set()
+                held.release.wait(timeout=120)
+                return
 
     def before(self, method: str, path: str) -> bool:
         return (
@@ -231,6 +259,7 @@ class RestHandler(BaseHTTPRequestHandler):
                     extra = reply[2] if len(reply) == 3 else {}
                     reply = (reply[0], reply[1], {**headers, **extra})
                     self.site.state.requests.append((self.command, path, reply[0]))
+        self.faults.wait_if_held(self.command, path)
         self._reply(reply[0], reply[1], reply[2] if len(reply) == 3 else {}, request_id)
 
     def _reply(

@@ -31,13 +31,22 @@ def accept_feedback(database_url: str, event: FeedbackEvent) -> str:
     """Store ``event`` and owe its PR a round; the delivery's outcome."""
     lineage = pr_lineage.get_lineage(database_url, event.repo_full_name, event.pr_number)
     if lineage is None:
-        if not store.opening_pr_in(database_url, event.repo_full_name):
+        if not store.opening_pr_in(database_url, event.repo_full_name, event.pr_number):
             return NOT_OURS  # anyone else's PR: recorded, no reply
         # A run of this repository is opening its PR and may not have recorded it yet (CI
         # or a reviewer can be that quick, and a crash widens the gap): keep the feedback;
         # recording the PR starts its round, and feedback on anyone else's PR waits forever.
         pr_lineage.store_feedback(database_url, event)
-        return f"kept:until the pull request being opened is recorded ({event.key})"
+        lineage = pr_lineage.get_lineage(database_url, event.repo_full_name, event.pr_number)
+        if lineage is None:
+            return f"kept:until the pull request being opened is recorded ({event.key})"
+        # Recorded between the two reads: its step may have looked for waiting feedback
+        # before this was stored, so the round is owed from here (enqueuing is idempotent).
+        if lineage.state != "open":
+            return f"ignored:the pull request is {lineage.state}"
+        round_id = round_id_for(lineage.run_id, event.pr_number, event.key)
+        enqueue_round(event.repo_full_name, event.pr_number, round_id)
+        return f"followup:{round_id}"
     if lineage.state != "open":
         return f"ignored:the pull request is {lineage.state}"
     if event.head_ref and event.head_ref != lineage.head_ref:

@@ -130,8 +130,14 @@ async def record_lineage_step(
     branch: str,
     loaded: dict[str, Any],
     plan: dict[str, Any],
-) -> None:
-    """The PR this run opened, so feedback on it is followed (and nobody else's PR is)."""
+) -> list[str] | None:
+    """The PR this run opened, so feedback on it is followed (and nobody else's PR is).
+
+    Returns the rounds owed to feedback that came while the PR was being opened (CI, a
+    quick reviewer): kept for it until now, they are enqueued by the workflow, since DBOS
+    starts workflows from a workflow and not from inside a step. (None: recorded by an
+    earlier version, which owed none.)
+    """
     pr_lineage.record_lineage(
         current().settings.database_url,
         repo_full_name=request["repo_full_name"],
@@ -146,13 +152,9 @@ async def record_lineage_step(
         pr_url=pull["html_url"],
         plan=plan,
     )
-    # Feedback that came while the PR was being opened (CI, a quick reviewer) was kept for
-    # it: now that the PR is known as Fixer's, it gets its round.
     database_url = current().settings.database_url
-    for key in pr_lineage.waiting_feedback(database_url, request["repo_full_name"], pull["number"]):
-        enqueue_round(
-            request["repo_full_name"], pull["number"], round_id_for(run_id, pull["number"], key)
-        )
+    waiting = pr_lineage.waiting_feedback(database_url, request["repo_full_name"], pull["number"])
+    return [round_id_for(run_id, pull["number"], key) for key in waiting]
 
 
 def enqueue_round(repo_full_name: str, pr_number: int, round_id: str) -> None:

@@ -12,7 +12,7 @@ from app.github_limits import SECTION_LIMIT, fit, tail
 from app.models import RunState
 from app.repo_config import RepoConfig
 from app.runs import status_text
-from app.runs.followup_steps import record_lineage_step
+from app.runs.followup_steps import enqueue_round, record_lineage_step
 from app.runs.github_steps import run_url
 from app.runs.journal import RunJournal
 from app.runs.phase_io import PhaseOutput
@@ -98,7 +98,11 @@ async def open_pr(
     # Last, so runs already past the steps above replay unchanged: from here on, feedback
     # on the PR is followed (follow-up rounds, app/runs/followup.py).
     branch = pushed["branch"]
-    await record_lineage_step(run_id, journal.request, pull, branch, loaded, plan.model_dump())
+    owed = await record_lineage_step(
+        run_id, journal.request, pull, branch, loaded, plan.model_dump()
+    )
+    for round_id in owed or []:
+        enqueue_round(req.repo_full_name, pull["number"], round_id)
     notes = await apply_pr_options(req, config, pull["number"])
     if pull.get("draft_refused"):
         notes.insert(0, "The repository's plan has no draft pull requests: it opened as ready.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import and_, col, or_, select
 
 from app.clock import utcnow
 from app.db import session_scope
@@ -89,12 +89,21 @@ def list_runs(
         return list(session.exec(query).all())
 
 
-def opening_pr_in(database_url: str, repo_full_name: str) -> bool:
-    """Whether a run of the repository is pushing its branch or opening its PR right now."""
+def opening_pr_in(database_url: str, repo_full_name: str, pr_number: int) -> bool:
+    """Whether a run of the repository is opening a PR right now, or has just opened PR
+    ``pr_number``: its state says ``pr_opened`` a few steps before it records the PR as its
+    own (``record_lineage``), and a crash can stretch those steps to a recovery's length."""
     with session_scope(database_url) as session:
         found = session.exec(
             select(Run.id).where(
-                Run.repo_full_name == repo_full_name, Run.state == RunState.opening_pr
+                Run.repo_full_name == repo_full_name,
+                or_(
+                    Run.state == RunState.opening_pr,
+                    and_(
+                        Run.state == RunState.pr_opened,
+                        col(Run.pr_url).endswith(f"/pull/{pr_number}"),
+                    ),
+                ),
             )
         ).first()
     return found is not None

@@ -52,7 +52,7 @@ def bridge_server(docker_client: Any) -> Iterator[tuple[str, int]]:
 def connect_command(host: str, port: int) -> str:
     return (
         f"python3 -c \"import socket; s = socket.create_connection(('{host}', {port}), "
-        "timeout=3); print(s.recv(5).decode().strip())\""
+        'timeout=3); print(s.recv(5).decode().strip())"'
     )
 
 

@@ -9,12 +9,14 @@ from typing import Any
 import docker
 
 from agents.sandbox.run_resources import find_run_containers
+from app.runs import pr_lineage
 from app.runs.workspace import sandbox_key
 from devtools import sample_repo
 from devtools.scripted_model import reply, tool_use
 from devtools.stack import Stack, wait_until
 from tests.e2e.followup_helpers import (
     PR_BRANCH,
+    RUN,
     commits,
     followup_approvals,
     open_fixer_pr,
@@ -105,3 +107,34 @@ def test_killed_mid_followup_and_restarted_pushes_one_commit_and_one_reply(
     assert len(commits(stack, PR_BRANCH)) == len(commits(stack, before)) + 1
     assert len(replies(stack, pr)) == 1 and len(followup_approvals(stack)) == 1
     assert stack.model.remaining == 0 and stack.model.repeated <= 1
+
+
+def test_feedback_while_the_pr_is_being_opened_is_kept_and_answered_once_it_is_recorded(
+    make_stack: Callable[[list[Any]], Stack],
+) -> None:
+    # GitHub has created the PR but Fixer has not heard yet (its answer held back): a /fix
+    # on the new PR now is on a PR Fixer cannot know as its own. It is kept, and answered by
+    # one round once the run records the PR; the first run still ends with its PR opened.
+    stack = make_stack(sample_repo.fix_script() + sample_repo.feedback_script())
+    held = stack.github.faults.hold(rf"^POST /repos/{sample_repo.REPO}/pulls$")
+    stack.start_fixer()
+    stack.open_issue()
+    wait_until(lambda: stack.approval_messages(), what="the approval message")
+    assert stack.click("fixer_approve", RUN, 1).status_code == 200
+    wait_until(held.reached.is_set, what="the pull request created")
+    [pull] = stack.github.state.pulls.values()
+    comment = stack.github.comment_on_pull(sample_repo.REPO, pull.number, ASK, sample_repo.AUTHOR)
+    key = f"comment:{comment['id']}"
+    wait_until(
+        lambda: (
+            pr_lineage.waiting_feedback(stack.database_url, sample_repo.REPO, pull.number) == [key]
+        ),
+        what="the feedback kept",
+    )
+    held.release.set()
+    wait_until(lambda: followup_approvals(stack), what="the follow-up approval")
+    assert stack.click("fixer_approve", _round_id(stack), 1).status_code == 200
+    wait_until(lambda: replies(stack, pull.number), what="the reply")
+    assert run_state(stack, RUN) == "pr_opened"
+    assert len(commits(stack, f"main..refs/heads/{PR_BRANCH}")) == 2  # the fix, the round
+    assert len(replies(stack, pull.number)) == 1 and len(followup_approvals(stack)) == 1

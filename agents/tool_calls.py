@@ -27,8 +27,9 @@ from agents.errors import CommandTimeout, SandboxLost
 from agents.sandbox.protocol import Sandbox
 from agents.tools.base import Tool, ToolResult
 
-MutationHook = Callable[[str], Awaitable[None]]
-"""Called with the tool step's name after each tool that can change /workspace."""
+MutationHook = Callable[[str, "ToolOutcome"], Awaitable[None]]
+"""Called with the tool step's name and its outcome after each tool that can change
+/workspace (the outcome's ``meta`` may say the workspace's tree after it)."""
 
 
 class ToolOutcome(BaseModel):
@@ -94,7 +95,7 @@ class ToolRunner:
             call = group[0]
             outcome = await self._step(call)
             if self.after_mutation is not None and self.mutates(call):
-                await self.after_mutation(call.step)
+                await self.after_mutation(call.step, outcome)
             return [outcome]
         tasks = [asyncio.ensure_future(self._step(call)) for call in group]  # in index order
         done = await asyncio.gather(*tasks, return_exceptions=True)

@@ -106,5 +106,6 @@ def render(result: CommandResult, timeout: float, view: View | None = None) -> T
             "truncated_bytes": result.truncated_bytes if view is None else view.cut_bytes,
             **({"output_bytes": view.total_bytes} if view else {}),
             **({"output_file": view.saved_to} if view and view.saved_to else {}),
+            **({"workspace_tree": view.tree} if view and view.tree else {}),
         },
     )

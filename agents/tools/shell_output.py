@@ -5,13 +5,19 @@ exact), and the same exec prints a bounded view of it afterwards: the whole outp
 small, else a short head and a long tail, because failures come last. A cut output keeps its
 file, named in the note, so the model can read the middle instead of running the command
 again. A command killed by its timeout still gets its view, from the TERM trap.
+
+The view's header also carries the workspace's tree id after the command, as the snapshot
+computes it (``git add -A`` into the private snapshot index, ``git write-tree``): a command
+that changed nothing (tests, ``ls``, ``git diff``) then needs no snapshot of its own, and the
+exec that would have taken one is saved. ``-`` when it could not be computed (a timeout, a
+broken ``.git``): the snapshot is taken as before.
 """
 
 from __future__ import annotations
 
 import secrets
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 LOG_DIR = "/tmp/fixer-shell"
 KEEP_LOGS = 20
@@ -24,14 +30,22 @@ MAX_SAVED = 50_000_000
 SCRIPT = """__fx_view() {
   __fx_size=$(stat -c %s -- "$__fx_log" 2>/dev/null) || __fx_size=0
   if [ "$__fx_size" -le $((__fx_head + __fx_tail)) ]; then
-    printf '%s %s -\\n' "$__fx_mark" "$__fx_size"; cat -- "$__fx_log"; rm -f -- "$__fx_log"
+    printf '%s %s - %s\\n' "$__fx_mark" "$__fx_size" "${__fx_tree:--}"
+    cat -- "$__fx_log"; rm -f -- "$__fx_log"
   else
-    printf '%s %s %s\\n' "$__fx_mark" "$__fx_size" "$(wc -l < "$__fx_log")"
+    printf '%s %s %s %s\\n' "$__fx_mark" "$__fx_size" "$(wc -l < "$__fx_log")" "${__fx_tree:--}"
     head -c "$__fx_head" -- "$__fx_log"; printf '\\n%s-CUT\\n' "$__fx_mark"
     tail -c "$__fx_tail" -- "$__fx_log"
     if [ "$__fx_size" -gt {max_saved} ]; then rm -f -- "$__fx_log"
     else ls -1t -- {log_dir}/*.log 2>/dev/null | tail -n +{keep} | xargs -r rm -f --; fi
   fi
+}
+"""
+# The snapshot's own first steps and index (agents.sandbox.snapshot), so the same tree id.
+WORKSPACE_TREE = """__fx_workspace_tree() {
+  ( cd /workspace && export GIT_INDEX_FILE=.git/fixer/index &&
+    { [ -f "$GIT_INDEX_FILE" ] || git read-tree "$(cat .git/fixer/base)"; } &&
+    git add -A && git write-tree ) 2>/dev/null | grep -xE '[0-9a-f]{40,64}' || echo -
 }
 """
 RUN = """[ -d {log_dir} ] || mkdir -p {log_dir} 2>/dev/null
@@ -40,6 +54,7 @@ if : > "$__fx_log" 2>/dev/null; then
   ( eval "$__fx_cmd" ) >> "$__fx_log" 2>&1
   __fx_status=$?
   trap 'exit 124' TERM
+  __fx_tree=$(__fx_workspace_tree)
   __fx_view
   exit "$__fx_status"
 fi
@@ -76,7 +91,7 @@ class OutputPlan:
 
     def script(self, command: str) -> str:
         """Bash that runs ``command`` into the log, then prints the view of the log."""
-        return self._preamble(command) + RUN.replace("{log_dir}", LOG_DIR)
+        return self._preamble(command) + WORKSPACE_TREE + RUN.replace("{log_dir}", LOG_DIR)
 
     def view_script(self) -> str:
         """Bash that prints the view of an existing log (after a hard kill)."""
@@ -92,6 +107,8 @@ class View:
     total_bytes: int
     cut_bytes: int = 0
     saved_to: str | None = None
+    tree: str | None = None
+    """The workspace's tree id after the command (None: not known)."""
 
 
 def parse(plan: OutputPlan, output: str) -> View | None:
@@ -102,15 +119,16 @@ def parse(plan: OutputPlan, output: str) -> View | None:
     before = output[:at]
     header, _, rest = output[at:].partition("\n")
     fields = header.split(" ")
-    if len(fields) != 3 or not fields[1].isdigit():
+    if len(fields) not in (3, 4) or not fields[1].isdigit():
         return None
     size = int(fields[1])
+    tree = fields[3] if len(fields) == 4 and fields[3] != "-" else None
     if fields[2] == "-":
-        return View(before + rest, size)
+        return View(before + rest, size, tree=tree)
     head, separator, tail = rest.partition(f"\n{plan.mark}-CUT\n")
     if not separator or not fields[2].isdigit():
         return None
-    return cut_view(plan, before + head, tail, size, int(fields[2]))
+    return replace(cut_view(plan, before + head, tail, size, int(fields[2])), tree=tree)
 
 
 def cut_view(plan: OutputPlan, head: str, tail: str, size: int, newlines: int) -> View:

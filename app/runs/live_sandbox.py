@@ -15,6 +15,7 @@ from typing import TypeVar
 from agents.errors import SandboxLost
 from agents.sandbox.docker import DockerSandbox
 from agents.sandbox.protocol import CommandResult, SandboxSnapshot
+from app.git_host import GitRunner
 from app.runs.workspace import RunWorkspace
 
 T = TypeVar("T")
@@ -32,8 +33,20 @@ class LiveSandbox:
         self.latest: SandboxSnapshot | None = None
         """The newest snapshot of this run (kept current by the snapshot steps)."""
         self.rebuilt = False
+        self._base_tree: str | None = None
         self._live = False
         self._lock = threading.Lock()
+
+    def tree(self) -> str:
+        """The workspace's tree id as the latest snapshot has it (the base commit's tree
+        before the first), read on the host: what a tool reporting the same tree left
+        unchanged."""
+        if self.latest is not None:
+            return self.latest.tree_hash
+        if self._base_tree is None:
+            checkout = GitRunner(self.workspace.base_dir(self.base_commit))
+            self._base_tree = checkout.run("rev-parse", f"{self.base_commit}^{{tree}}").strip()
+        return self._base_tree
 
     def live(self) -> DockerSandbox:
         with self._lock:

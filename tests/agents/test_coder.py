@@ -6,6 +6,7 @@ from typing import Any
 
 from agents.coder import run_coder
 from agents.plan import CoderResult, FileChange, Issue, Plan, RepoGuidance
+from agents.tool_calls import ToolOutcome
 from devtools.scripted_model import reply, tool_use
 from tests.agents.test_loop_fakes import (
     FakeSandbox,
@@ -49,7 +50,7 @@ async def test_coder_changes_files_and_reports_a_validated_result() -> None:
     sandbox = FakeSandbox({"/workspace/calc.py": "def add(a, b):\n    return a - b\n"})
     snapshots: list[str] = []
 
-    async def snapshot(step: str) -> None:
+    async def snapshot(step: str, outcome: ToolOutcome) -> None:
         snapshots.append(step)
 
     checkpoint = RecordingCheckpoint()

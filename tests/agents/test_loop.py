@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from agents.errors import BudgetExceeded, TurnLimitExceeded
 from agents.loop import AgentLoop, LoopConfig, Submission
+from agents.tool_calls import ToolOutcome
 from agents.transcript import ModelCall, ToolCall, ToolOutput, TranscriptEvent
 from devtools.scripted_model import reply, text, tool_use
 from tests.agents.test_loop_fakes import (
@@ -203,7 +204,7 @@ async def test_events_stream_out_and_mutations_are_announced() -> None:
     seen: list[TranscriptEvent] = []
     mutated: list[str] = []
 
-    async def after_mutation(step: str) -> None:
+    async def after_mutation(step: str, outcome: ToolOutcome) -> None:
         mutated.append(step)
 
     result = await make_loop(model, on_event=seen.append, after_mutation=after_mutation).run("Go")

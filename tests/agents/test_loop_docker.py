@@ -8,6 +8,7 @@ import pytest
 
 from agents.coder import run_coder
 from agents.plan import FileChange, Issue, Plan, RepoGuidance
+from agents.tool_calls import ToolOutcome
 from agents.tools.registry import all_tools
 from devtools.scripted_model import reply, text, tool_use
 from tests.agents.test_loop_fakes import RecordingCheckpoint, scripted
@@ -49,7 +50,7 @@ async def test_coder_fixes_a_bug_with_real_tools_in_a_real_sandbox(sandbox: Any)
     )
     snapshots: list[str] = []
 
-    async def snapshot(step: str) -> None:
+    async def snapshot(step: str, outcome: ToolOutcome) -> None:
         snapshots.append(step)
 
     plan = Plan(

@@ -101,3 +101,25 @@ def test_shell_schema_is_anthropic_shaped() -> None:
     schema = ShellTool().schema()
     assert set(schema) == {"name", "description", "input_schema"}
     assert schema["input_schema"]["required"] == ["command"]
+
+
+def test_shell_reports_the_workspace_tree_the_snapshot_would_record(
+    sandbox: DockerSandbox,
+) -> None:
+    # The tree id after a command is the one a snapshot takes then: equal when the command
+    # changed nothing (so no snapshot is needed), new when it changed a file.
+    before = sandbox.snapshot().tree_hash
+    unchanged = ShellTool().run(sandbox, {"command": "ls >/dev/null; git status --short"})
+    assert unchanged.meta["workspace_tree"] == before
+    changed = ShellTool().run(sandbox, {"command": "echo more >> README.md"})
+    after = sandbox.snapshot().tree_hash
+    assert changed.meta["workspace_tree"] == after != before
+    # Output the model sees stays the command's own: no tree id, no marker.
+    assert before not in unchanged.content and "FIXER-OUT" not in unchanged.content
+    cut = ShellTool(shown_bytes=2000).run(sandbox, {"command": "seq 1 100000"})
+    assert cut.meta["workspace_tree"] == after and "FIXER-OUT" not in cut.content
+
+
+def test_shell_timed_out_reports_no_tree_so_the_snapshot_is_taken(sandbox: DockerSandbox) -> None:
+    result = ShellTool().run(sandbox, {"command": "echo x > new.txt; sleep 30", "timeout": 1})
+    assert result.meta["timed_out"] and "workspace_tree" not in result.meta

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agents.sandbox.run_resources import remove_run
+from app.runs.workspace import sandbox_key
 from devtools import sample_repo
 from devtools.stack import Stack, wait_until
 
@@ -167,3 +170,31 @@ def test_killed_mid_coding_resumes_with_the_sandbox_and_no_repeated_model_calls(
     assert stack.model.repeated <= 1
     assert len(stack.model.requests) == len(sample_repo.fix_script()) + stack.model.repeated
     assert len(comments(stack)) == 1 and len(pulls(stack)) == 1
+
+
+def test_container_lost_after_a_command_that_changed_nothing_is_rebuilt_with_the_fix(
+    make_stack: Callable[[list[Any]], Stack], docker_client: Any
+) -> None:
+    # The tests' run leaves the tree as the edit's snapshot has it, so it takes no snapshot
+    # of its own; losing the container right after it must still give back the edited file.
+    stack = make_stack(sample_repo.fix_script())
+    stack.start_fixer()
+    stack.open_issue()
+    # The tests ran and the coder was asked for its next move: kill, and lose the container.
+    wait_until(lambda: len(stack.model.requests) >= 6, what="the coder's last call")
+    stack.kill_fixer()
+    assert remove_run(docker_client, sandbox_key(stack.database_url, RUN)) == 1
+    stack.start_fixer()
+    wait_until(lambda: stack.approval_messages(), what="the approval message")
+    assert stack.click("fixer_approve", RUN, 1).status_code == 200
+    wait_until(lambda: pulls(stack), what="the pull request")
+    fixed = stack.github.file_at(sample_repo.REPO, "fixer/issue-1", "calc/stats.py") or ""
+    assert "/ len(values)" in fixed and "- 1" not in fixed
+    with sqlite3.connect(stack.workdir / "fixer.db") as db:
+        snapshots = [
+            name
+            for (name,) in db.execute(
+                "SELECT function_name FROM operation_outputs WHERE function_name LIKE 'snapshot.%'"
+            )
+        ]
+    assert snapshots == ["snapshot.coder.1.tool.1.1.edit"]  # none for the tests' run

@@ -20,6 +20,7 @@ from agents.plan import Issue, Plan, RepoGuidance, SetupOutcome
 from agents.planner import PlannerConfig, run_planner
 from agents.sandbox.protocol import SandboxSnapshot
 from agents.test_discovery import discover as discover_tests
+from agents.tool_calls import ToolOutcome
 from agents.tools.registry import all_tools, read_only_tools
 from app.git_host import GitHostError
 from app.models import RunState
@@ -85,6 +86,13 @@ async def _snapshot(sandbox: LiveSandbox) -> dict[str, Any]:
     return {"sha256": snap.sha256, "tree_hash": snap.tree_hash, "files_changed": snap.files_changed}
 
 
+@DBOS.step(name="release_sandbox", retries_allowed=True, max_attempts=5, interval_seconds=1.0)
+async def release_sandbox_step(phase_data: dict[str, Any]) -> None:
+    """Remove the container a round handed over (idempotent: nothing left is nothing done)."""
+    phase = PhaseInput.model_validate(phase_data)
+    await asyncio.to_thread(workspace_for(phase).sandbox().stop)
+
+
 @DBOS.workflow(name="agent_phase")
 async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
     """Plan (round 1) and code one round; returns a ``PhaseOutput`` as a dict."""
@@ -99,6 +107,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
     if phase.latest_snapshot is not None:
         live.latest = _load_snapshot(phase.latest_snapshot, base_commit)
     setup: list[dict[str, Any]] = []
+    handed_over = False
     try:
         if phase.round == 1:
             setup = await start_sandbox_step(phase_data, base_commit)
@@ -145,7 +154,13 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
             if phase.pr_number is None:  # a follow-up round tells the PR, not the issue
                 await status_comment_step(phase.run_id, phase.request, notice.resume)
 
-        async def after_mutation(step_name: str) -> None:
+        async def after_mutation(step_name: str, outcome: ToolOutcome) -> None:
+            # A command that left the tree as the latest snapshot has it (tests, `ls`, `git
+            # diff`) needs no snapshot: that one still rebuilds the workspace exactly. Decided
+            # from the tool's recorded outcome, so a replay takes the same steps.
+            tree = outcome.meta.get("workspace_tree")
+            if tree and tree == await asyncio.to_thread(live.tree):
+                return
             meta = await DBOS.run_step_async({"name": f"snapshot.{step_name}"}, _snapshot, live)
             live.latest = _load_snapshot(meta, base_commit)
 
@@ -171,6 +186,7 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
         transcript_sha = put_artifact(
             current().settings.database_url, "transcript", transcript.encode()
         )
+        handed_over = phase.parent_removes_sandbox
         return PhaseOutput(
             ok=True,
             base_commit=base_commit,
@@ -184,8 +200,10 @@ async def agent_phase(phase_data: dict[str, Any]) -> dict[str, Any]:
     except AGENT_FAILURES as exc:
         return _failed(phase, type(exc).__name__, str(exc), spent, base_commit)
     finally:
-        # Idempotent, and run on replay too: a finished round never leaves a container.
-        await asyncio.to_thread(live.release)
+        # Idempotent, and run on replay too: a finished round never leaves a container, but
+        # for one handed over to the parent, whose release_sandbox step removes it.
+        if not handed_over:
+            await asyncio.to_thread(live.release)
 
 
 def agent_models(phase: PhaseInput, config: RepoConfig) -> tuple[str, str]:

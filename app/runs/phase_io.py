@@ -34,6 +34,10 @@ class PhaseInput(BaseModel):
     starts from ``base_commit``, the PR branch's head, and says nothing on the issue."""
     head_ref: str | None = None
     """For a follow-up round: the PR's branch."""
+    parent_removes_sandbox: bool = False
+    """A round that ends well leaves its container to the parent, which removes it while it
+    posts the approval (``release_sandbox`` step) instead of before the round returns; any
+    other ending removes it in the round, as always."""
 
 
 class PhaseFailure(BaseModel):

@@ -17,6 +17,7 @@ from app.models import RunState
 from app.repo_config import CONFIG_PATH, RepoConfig
 from app.runs import status_text
 from app.runs.admission import GITHUB_TRIGGERS, permission_refusal, trigger_refusal
+from app.runs.agent_phase import release_sandbox_step
 from app.runs.artifacts import get_artifact
 from app.runs.assignment import app_bot_login_step, assignee_refusal
 from app.runs.context import current
@@ -43,6 +44,8 @@ from app.runs.workflow_files import workflow_warning
 from app.slack.diffstat import parse_diffstat, totals
 
 log = logging.getLogger("fixer.runs")
+SANDBOX_HANDOVER_PATCH = "sandbox-removed-after-approval"
+"""The ``DBOS.patch`` that marks runs whose rounds leave their container to the run."""
 
 
 async def run_round(phase: PhaseInput) -> PhaseOutput:
@@ -138,6 +141,11 @@ async def fix_issue(run_id: str, request: dict[str, Any], attempt: int) -> str:
             "allow_workflow_changes": config.allow_workflow_changes,
         },
     )
+    # A round that ends well leaves its container for this workflow to remove once the
+    # approval is posted: the removal is off the way to the approval message. Runs started
+    # before kept waiting for their rounds to remove it (the patch keeps them on that path).
+    if await DBOS.patch_async(SANDBOX_HANDOVER_PATCH):
+        phase = phase.model_copy(update={"parent_removes_sandbox": True})
     return await approval_rounds(journal, phase, config, loaded)
 
 
@@ -148,13 +156,28 @@ async def approval_rounds(
     try:
         return await _rounds(journal, phase, config, loaded)
     except RUN_ENDING as exc:
+        await _remove_handed_over(phase)
         return await journal.fail(reason_for(exc, journal.run_id), journal.spent)
     except Exception as exc:
         # Anything else is a bug of ours (cancellation is a BaseException, not caught): the
         # run fails saying so, instead of staying "planning" with nothing left to move it.
         log.exception("run %s stopped on an unexpected error", journal.run_id)
+        await _remove_handed_over(phase)
         reason = f"internal error: {type(exc).__name__}: {exc}"
         return await journal.fail(reason, journal.spent)
+
+
+async def _remove_handed_over(phase: PhaseInput) -> None:
+    """The container a round left to this workflow, removed (idempotent; a run that fails
+    holds none)."""
+    if not phase.parent_removes_sandbox:
+        return
+    try:
+        await release_sandbox_step(phase.model_dump())
+    except Exception:
+        # A container left behind is not worth losing the run's own ending over; it keeps
+        # its `fixer.run_id` label, so it is found and removed by that.
+        log.exception("run %s: could not remove its sandbox", phase.run_id)
 
 
 async def _rounds(
@@ -218,6 +241,9 @@ async def _rounds(
                 warning=warning,
             )
         )
+        # The approval is out: now the round's container goes (a run waiting for people
+        # holds none), before any decision can start the next round in a container of its own.
+        await _remove_handed_over(phase)
         decision = await wait_for_decision(phase.round, config.approval_timeout_hours * 3600)
         if decision is None:
             if approval is not None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from dbos._error import DBOSWorkflowCancelledError
 
 from app.runs import workflow
+
+PHASE = SimpleNamespace(parent_removes_sandbox=False)
+"""A round's input as far as the failure path reads it (its container is the round's)."""
 
 
 class Journal:
@@ -31,7 +35,7 @@ async def test_an_unexpected_error_in_a_round_fails_the_run_with_its_reason(
     monkeypatch.setattr(workflow, "_rounds", broken)
     journal = Journal()
 
-    state = await workflow.approval_rounds(journal, None, None, {})  # type: ignore[arg-type]
+    state = await workflow.approval_rounds(journal, PHASE, None, {})  # type: ignore[arg-type]
 
     assert state == "failed"
     assert journal.failed == [("internal error: IndexError: list index out of range", 0.25)]
@@ -45,5 +49,5 @@ async def test_a_cancelled_run_is_not_taken_for_a_failure(monkeypatch: pytest.Mo
     journal = Journal()
 
     with pytest.raises(DBOSWorkflowCancelledError):
-        await workflow.approval_rounds(journal, None, None, {})  # type: ignore[arg-type]
+        await workflow.approval_rounds(journal, PHASE, None, {})  # type: ignore[arg-type]
     assert journal.failed == []

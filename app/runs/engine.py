@@ -46,14 +46,16 @@ async def launch(settings: Settings, *, execute: bool = True) -> None:
         AGENT_QUEUE,
         partition_concurrency=settings.fixer_runs_per_repo,
         worker_concurrency=settings.fixer_max_sandboxes,
-        polling_interval_sec=0.2,
+        # Every round waits for this poll before its sandbox starts: on the critical path.
+        polling_interval_sec=0.1,
     )
     # Model calls are steps of the run, admitted by the shared ledger (app.runs.model_calls);
-    # the queue still serves the calls of runs started before, which replay on it.
+    # the queue still serves the calls of runs started before, which replay on it. Polled
+    # slowly: it is empty but for those, and each poll is a database transaction.
     await DBOS.register_queue_async(
         LLM_QUEUE,
         limiter={"limit": settings.fixer_llm_rpm, "period": 60.0},
-        polling_interval_sec=0.05,
+        polling_interval_sec=0.5,
     )
     await DBOS.register_queue_async(NOTICES_QUEUE, polling_interval_sec=0.2)
     await DBOS.register_queue_async(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -67,18 +68,25 @@ async def load_repo_step(request: dict[str, Any]) -> dict[str, Any]:
     """
     req = RunRequest.model_validate(request)
     github = current().github
-    text = await github.read_file(req.installation_id, req.repo_full_name, CONFIG_PATH)
+    where = (req.installation_id, req.repo_full_name)
+    # Independent reads, made at once: a handful of concurrent GETs is well inside GitHub's
+    # limit of 100 concurrent requests (secondary rate limits), and each was a round trip
+    # on the way to the first model call.
+    text, repo, issue, *found = await asyncio.gather(
+        github.read_file(*where, CONFIG_PATH),
+        github.repository(*where),
+        github.issue(*where, req.issue_number),
+        *(github.read_file(*where, name) for name in GUIDANCE_FILES),
+    )
     try:
         config = parse_repo_config(text).model_dump()
     except RepoConfigError as exc:
         return {"error": str(exc)}
-    repo = await github.repository(req.installation_id, req.repo_full_name)
-    issue = await github.issue(req.installation_id, req.repo_full_name, req.issue_number)
-    guidance = []
-    for name in GUIDANCE_FILES:
-        found = await github.read_file(req.installation_id, req.repo_full_name, name)
-        if found:
-            guidance.append(f"## {name}\n\n{found}")
+    guidance = [
+        f"## {name}\n\n{content}"
+        for name, content in zip(GUIDANCE_FILES, found, strict=True)
+        if content
+    ]
     return {
         "config": config,
         "clone_url": repo["clone_url"],

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.coder import run_coder
@@ -88,7 +89,7 @@ def bare_run(tmp: Path, script: list[Message]) -> dict[str, Any]:
         sandbox.prepare([])
         sandbox_up = time.monotonic()
         model = AnthropicModel(
-            MODEL, AnthropicConfig(api_key="sk-ant-bare", base_url=server.base_url)
+            MODEL, AnthropicConfig(api_key=SecretStr("sk-ant-bare"), base_url=server.base_url)
         )
         agents = asyncio.run(_agents(sandbox, model))
         looped = time.monotonic()

@@ -4,7 +4,9 @@ Run: ``.venv/bin/python bench/sandbox.py``. Ratios are against baselines measure
 same run (a bare ``docker run`` of the same image, through the same SDK client: create and
 start, nothing else; raw SDK ``exec_run``; ripgrep on the host over the same tree). Where
 grep's time goes is split out: an empty exec, the same rg run bare in the container, the
-tool. The last line printed is one JSON object.
+tool. Restore is set beside its floor (``bare_restore_ms``): a fresh container of the image
+with the same tree's files put into its workspace volume and nothing else; the base tree is
+packed, as Fixer's own base checkouts are. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import docker
 from agents.sandbox.docker import DockerSandbox
 from agents.sandbox.exec_stream import run_exec
 from agents.sandbox.run_resources import remove_run
+from agents.sandbox.workspace_archive import pack_worktree
 from agents.tools.grep import GrepTool
 from agents.tools.shell import ShellTool
 
@@ -62,7 +65,8 @@ def make_tree(root: Path, files: int = TREE_FILES, lines: int = FILE_LINES) -> N
         if index % 100 == 0:
             text.append("NEEDLE_MARKER = True")
         (sub / f"mod{index}.py").write_text("\n".join(text) + "\n")
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "tree"]):
+    # Packed, as Fixer's own base checkouts are (app.git_mirror repacks each one).
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "tree"], ["repack", "-adq"]):
         subprocess.run(
             ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=root, check=True
         )
@@ -148,6 +152,19 @@ def main() -> None:
         started = time.perf_counter()
         sandbox.restore(workdir / "small", snapshot)
         restore_ms = (time.perf_counter() - started) * 1000
+        # The floor under any restore of this tree: a fresh container of the image and the
+        # tree's files written into its workspace volume by Docker, nothing else.
+        floor_id = f"bench-floor-{uuid.uuid4().hex[:8]}"
+        floor = DockerSandbox(floor_id, client=client)
+        try:
+            tree_tar = pack_worktree(workdir / "small")
+            started = time.perf_counter()
+            floor.ensure()
+            floor.container.put_archive(floor.workdir, tree_tar)
+            bare_restore_ms = (time.perf_counter() - started) * 1000
+            tree_tar.close()
+        finally:
+            remove_run(client, floor_id)
 
         result = {
             "container_start_ms": round(container_start_ms, 1),
@@ -170,6 +187,8 @@ def main() -> None:
             "snapshot_files_changed": snapshot.files_changed,
             "snapshot_ms": round(snapshot_ms, 1),
             "restore_ms": round(restore_ms, 1),
+            "bare_restore_ms": round(bare_restore_ms, 1),
+            "restore_ratio": round(restore_ms / bare_restore_ms, 3),
         }
         print(json.dumps(result))
     finally:

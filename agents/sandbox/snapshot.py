@@ -81,6 +81,11 @@ def _diff(sandbox: DockerSandbox, cap: int, *, all_binary: bool) -> tuple[bytes,
     return patch, tree
 
 
+def _replace_container(sandbox: DockerSandbox) -> None:
+    sandbox.stop()
+    sandbox.ensure()
+
+
 def restore_snapshot(
     sandbox: DockerSandbox,
     base_dir: Path,
@@ -90,18 +95,19 @@ def restore_snapshot(
     """A fresh container holding exactly the snapshot's tree, then the setup commands.
 
     The tree is built and checked on the host (``agents.sandbox.snapshot_tree``) while
-    Docker removes the old container, and goes in as one archive; a snapshot that does not
-    fit ``base_dir`` raises before a new container is started.
+    Docker replaces the old container with a new one, and goes in as one archive; a
+    snapshot that does not fit ``base_dir`` raises before anything is copied in (the new
+    container is removed with the run's other resources).
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
         # A container just started for this restore is used as is; any other is replaced.
-        removed = None if sandbox.fresh else pool.submit(sandbox.stop)
-        archive = build_restore_archive(base_dir, snapshot)
-        if removed is not None:
-            removed.result()
+        replaced = None if sandbox.fresh else pool.submit(_replace_container, sandbox)
+        try:
+            archive = build_restore_archive(base_dir, snapshot)
+        finally:
+            if replaced is not None:
+                replaced.result()
     try:
-        if not sandbox.fresh:
-            sandbox.ensure()
         base = copy_worktree(
             sandbox, base_dir, archive=archive, base=snapshot.base_commit, tree=snapshot.tree_hash
         )
